@@ -1,0 +1,96 @@
+"""Turn raw hits from the queue into redacted wire hits (README.md, "hits"), off the app thread.
+
+Queue items are `(kind, probe, timestamp, payload, request_context, thread_name)` where the
+payload is what the emitter captured: log values, a snapshot, or a shipped log record.
+"""
+from __future__ import annotations
+
+import math
+
+from ._capture import capture_value
+from ._probes import CaptureLimits
+from ._redaction import MARKER, Redactor
+
+_RENDER_LIMITS = CaptureLimits(max_depth=2, max_fields=10, max_items=20)
+
+
+def render(value, limit: int = 255) -> str:
+    """Short text for a log message, built from plain values only (no `__repr__` of app objects)."""
+    kind = type(value)
+    if kind is str:
+        text = value
+    elif kind in (type(None), bool, int, float):
+        text = repr(value)
+    elif kind is bytes:
+        text = repr(value[:limit])
+    elif kind is dict and "type" in value:  # a captured value
+        text = _render_captured(value)
+    else:
+        text = _render_captured(capture_value(value, _RENDER_LIMITS))
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _render_captured(captured: dict) -> str:
+    if captured.get("redacted"):
+        return MARKER
+    if "value" in captured:
+        value = captured["value"]
+        return value if captured["type"] == "str" else repr(value) if not isinstance(value, str) else value
+    if "items" in captured:
+        inner = ", ".join(_render_captured(i) for i in captured["items"])
+        more = ", ..." if captured.get("truncated") else ""
+        return f"[{inner}{more}]" if captured["type"] != "tuple" else f"({inner}{more})"
+    if "entries" in captured:
+        inner = ", ".join(f"{_render_captured(k)}: {_render_captured(v)}" for k, v in captured["entries"])
+        return "{" + inner + ("" if not captured.get("truncated") else ", ...") + "}"
+    if "fields" in captured:
+        inner = ", ".join(f"{k}={_render_captured(v)}" for k, v in captured["fields"].items())
+        return f"{captured['type']}({inner})"
+    return f"<{captured.get('type', '?')}>"
+
+
+def _json_safe(value):
+    if type(value) is float and not math.isfinite(value):
+        return repr(value)
+    if type(value) is dict:
+        return {k: _json_safe(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_json_safe(v) for v in value]
+    return value
+
+
+class HitEncoder:
+    def __init__(self, redactor: Redactor):
+        self.redactor = redactor
+
+    def encode(self, item) -> dict:
+        kind, probe, timestamp, payload, context, thread = item
+        hit = {"kind": kind, "probe_id": probe.id, "probe_version": probe.version, "timestamp": timestamp,
+               "thread": thread, "context": context.as_dict()}
+        if probe.location is not None:
+            hit["location"] = str(probe.location)
+        if kind == "log":
+            hit["message"] = self.redactor.text(self._message(probe, payload))
+        elif kind == "snapshot":
+            hit["snapshot"] = _json_safe(self.redactor.snapshot(payload))
+        elif kind == "log_record":
+            hit["record"] = dict(payload, message=self.redactor.text(str(payload["message"])))
+        return hit
+
+    def _message(self, probe, values) -> str:
+        parts, index = [], 0
+        for part in probe.template.parts:
+            if type(part) is str:
+                parts.append(part)
+                continue
+            value = values[index]
+            index += 1
+            if type(value).__name__ == "_EvalFailed":
+                parts.append(f"{{error: {value.message}}}")
+            elif part.reveals_value and any(self.redactor.is_sensitive(n) for n in part.identifiers):
+                parts.append(MARKER)
+            else:
+                if type(value) is dict and "type" in value:
+                    value = self.redactor.value(value)
+                parts.append(render(value))
+        return "".join(parts)

@@ -1,0 +1,113 @@
+"""Swap patched code into live functions, and the original back.
+
+The patcher keeps one `CodeNode` per original code object that has sites, or has a descendant
+with sites. A node's current code is always rebuilt from its original: nested code constants
+replaced by their children's current code, then the node's own sites injected. So:
+- closures made later by a factory get the probe (the factory's code holds the patched child);
+- with no sites left anywhere below a node, its current code *is* the original object again,
+  and every function is given back exactly the code object it had.
+After each rebuild, live functions running the old code object (found with
+`gc.get_referrers`) get the new one.
+"""
+from __future__ import annotations
+
+import gc
+from types import CodeType, FunctionType
+
+from ._injection import FunctionHooks, inject
+from ._sites import FunctionSite, LineSite, Runtime
+
+
+class CodeNode:
+    __slots__ = ("original", "parent", "current", "line_sites", "function_site")
+
+    def __init__(self, original: CodeType, parent: "CodeNode | None"):
+        self.original, self.parent, self.current = original, parent, original
+        self.line_sites: dict[int, LineSite] = {}
+        self.function_site: FunctionSite | None = None
+
+
+class Patcher:
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+        self._nodes: dict[int, CodeNode] = {}  # id(original) -> node
+        self._original_by_current: dict[int, CodeType] = {}  # id(patched) -> original
+
+    def original_of(self, code: CodeType) -> CodeType:
+        return self._original_by_current.get(id(code), code)
+
+    def current_of(self, code: CodeType) -> CodeType:
+        node = self._nodes.get(id(code))
+        return node.current if node is not None else code
+
+    def node_for(self, code: CodeType, parents: list[CodeType]) -> CodeNode:
+        """The node of `code`, creating the nodes of its parent chain (innermost parent first)."""
+        parent_node = None
+        for parent in reversed(parents):
+            parent_node = self._nodes.get(id(parent)) or self._add(parent, parent_node)
+        return self._nodes.get(id(code)) or self._add(code, parent_node)
+
+    def _add(self, code: CodeType, parent: CodeNode | None) -> CodeNode:
+        node = CodeNode(code, parent)
+        self._nodes[id(code)] = node
+        return node
+
+    def line_site(self, node: CodeNode, line: int) -> LineSite:
+        site = node.line_sites.get(line)
+        if site is None:
+            site = node.line_sites[line] = LineSite(self.runtime)
+            self.rebuild(node)
+        return site
+
+    def function_site(self, node: CodeNode) -> FunctionSite:
+        if node.function_site is None:
+            node.function_site = FunctionSite(self.runtime)
+            self.rebuild(node)
+        return node.function_site
+
+    def drop_line_site(self, node: CodeNode, line: int) -> None:
+        if node.line_sites.pop(line, None) is not None:
+            self.rebuild(node)
+
+    def drop_function_site(self, node: CodeNode) -> None:
+        if node.function_site is not None:
+            node.function_site = None
+            self.rebuild(node)
+
+    def rebuild(self, node: CodeNode) -> None:
+        while node is not None:
+            original = node.original
+            consts = tuple(self.current_of(c) if type(c) is CodeType else c for c in original.co_consts)
+            code = original
+            if any(a is not b for a, b in zip(consts, original.co_consts)):
+                code = original.replace(co_consts=consts)
+            function_hooks = None
+            if node.function_site is not None:
+                site = node.function_site
+                function_hooks = FunctionHooks(site.enter, site.exit, site.error)
+            if node.line_sites or function_hooks is not None:
+                code = inject(code, {line: site.hit for line, site in node.line_sites.items()}, function_hooks)
+            old = node.current
+            node.current = code
+            self._original_by_current.pop(id(old), None)
+            if code is not original:
+                self._original_by_current[id(code)] = original
+            self._swap(old, code)
+            if code is original and not node.line_sites and node.function_site is None:
+                self._nodes.pop(id(original), None)  # nothing left below: forget it
+            node = node.parent
+
+    @staticmethod
+    def _swap(old: CodeType, new: CodeType) -> None:
+        if old is new:
+            return
+        for referrer in gc.get_referrers(old):
+            if type(referrer) is FunctionType and referrer.__code__ is old:
+                referrer.__code__ = new
+
+    def instrument_module_code(self, code: CodeType) -> CodeType:
+        """A module code object about to run, with its function constants replaced by patched ones."""
+        consts = tuple(self.current_of(c) if type(c) is CodeType else c for c in code.co_consts)
+        if all(a is b for a, b in zip(consts, code.co_consts)):
+            return code
+        return code.replace(co_consts=consts)

@@ -1,0 +1,3 @@
+def later(x):
+    value = x + 5  # L:late
+    return value
