@@ -1,0 +1,32 @@
+# Tierline: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+AGENT := $(wildcard agent/pyproject.toml)
+
+.PHONY: install run test test-fast lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml $(AGENT) scripts/bootstrap.sh
+	@bash scripts/bootstrap.sh "$(PYTHON)" "$(VENV)"
+	@touch $@
+
+run: install
+	$(BIN)/tierline run
+
+test: install
+	@bash scripts/test.sh
+
+# The suite on SQLite only, without starting PostgreSQL, Redis or Chromium.
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser and not redis and not postgres" tests
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+bench: install
+	$(BIN)/python bench/desk.py --quick
+
+clean:
+	rm -rf $(VENV) .tierline

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The whole suite: SQLite (with Redis and headless Chromium), then again on PostgreSQL 15,
+# then the agent's own tests. Starts throwaway servers and stops them on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+WORK="$(mktemp -d /tmp/tierline-test.XXXXXX)"
+PG_BIN=/usr/lib/postgresql/15/bin
+CI="${CI:-}"
+
+free_port() { "$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+cleanup() {
+  [ -n "${PG_STARTED:-}" ] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+  [ -n "${REDIS_PORT:-}" ] && redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# Install what is missing where we may (CI and fresh machines run as root).
+missing=()
+[ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
+command -v redis-server >/dev/null || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing ${missing[*]} ..."
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "Missing ${missing[*]}: tests that need them are skipped (install them to run everything)." >&2
+  fi
+fi
+if [ -n "$CI" ]; then
+  export TIERLINE_REQUIRE_SERVICES=1  # in CI a missing server fails the tests instead of skipping them
+fi
+
+if [ -x "$PG_BIN/initdb" ]; then
+  PG_PORT="$(free_port)"
+  mkdir -p "$WORK/pg"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$WORK/pg"
+  chmod 700 "$WORK/pg"
+  as_pg "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/pg.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$WORK/pg -c fsync=off -c full_page_writes=off" \
+    start >/dev/null
+  PG_STARTED=1
+  export TIERLINE_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/tierline"
+fi
+if command -v redis-server >/dev/null; then
+  REDIS_PORT="$(free_port)"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --dir "$WORK" \
+    --pidfile "$WORK/redis.pid" --logfile "$WORK/redis.log" --save "" >/dev/null
+  export TIERLINE_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+fi
+
+echo "== Tierline suite on SQLite"
+"$BIN/python" -m pytest tests
+
+if [ -n "${TIERLINE_TEST_DATABASE_URL:-}" ]; then
+  echo "== Tierline suite on PostgreSQL 15"
+  DATABASE_URL="$TIERLINE_TEST_DATABASE_URL" "$BIN/python" -m pytest tests -m "not browser"
+elif [ -n "$CI" ]; then
+  echo "PostgreSQL is required in CI" >&2
+  exit 1
+fi
+
+if [ -d agent/tests ]; then
+  echo "== tierline-agent"
+  "$BIN/python" -m pytest agent/tests -q -p no:cacheprovider -p no:django
+fi

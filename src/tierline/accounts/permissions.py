@@ -1,0 +1,75 @@
+"""Who may do what: the one place where roles turn into permissions.
+
+Views, the API and the CLI ask these functions; none of them compares roles itself.
+Customers see their own organization and nothing else; for them another
+organization's objects do not exist (callers answer 404, never 403).
+"""
+
+from django.db.models import QuerySet
+
+from .models import Role, User
+
+STAFF_ROLES = frozenset(r for r in Role if r != Role.CUSTOMER)
+ENGINEERING_ROLES = frozenset({Role.ENGINEER_T4, Role.SENIOR_ENGINEER_T5, Role.ADMIN})
+
+# permission -> roles that hold it
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "issue.view_all": STAFF_ROLES,
+    "issue.triage": STAFF_ROLES,  # status, assignee, team, priority, tier, component
+    "comment.internal": STAFF_ROLES,
+    "organization.view_all": STAFF_ROLES,
+    "organization.manage": frozenset({Role.ADMIN}),
+    "contact.view_all": STAFF_ROLES,
+    "contact.manage": STAFF_ROLES,
+    "team.view": STAFF_ROLES,
+    "team.manage": frozenset({Role.ADMIN}),
+    "user.manage": frozenset({Role.ADMIN}),
+}
+
+
+def has_perm(user: User, permission: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.role in PERMISSIONS[permission]
+
+
+def is_staff_member(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role in STAFF_ROLES
+
+
+def scope_issues(user: User, issues: QuerySet) -> QuerySet:
+    """Limit an issue queryset to what the user may see."""
+    if has_perm(user, "issue.view_all"):
+        return issues
+    if user.is_authenticated and user.organization_id:
+        return issues.filter(organization_id=user.organization_id)
+    return issues.none()
+
+
+def scope_comments(user: User, comments: QuerySet) -> QuerySet:
+    """Customers read public replies only."""
+    if has_perm(user, "comment.internal"):
+        return comments
+    return comments.filter(is_public=True)
+
+
+def scope_organizations(user: User, organizations: QuerySet) -> QuerySet:
+    if has_perm(user, "organization.view_all"):
+        return organizations
+    if user.is_authenticated and user.organization_id:
+        return organizations.filter(pk=user.organization_id)
+    return organizations.none()
+
+
+def scope_contacts(user: User, contacts: QuerySet) -> QuerySet:
+    if has_perm(user, "contact.view_all"):
+        return contacts
+    if user.is_authenticated and user.organization_id:
+        return contacts.filter(organization_id=user.organization_id)
+    return contacts.none()
+
+
+def can_view_issue(user: User, issue) -> bool:
+    if has_perm(user, "issue.view_all"):
+        return True
+    return bool(user.is_authenticated and user.organization_id and issue.organization_id == user.organization_id)

@@ -1,0 +1,91 @@
+"""The REST API at /api/v1: authentication, error shapes, and the routers of every app.
+
+Errors are always JSON: {"detail": "...", "fields": {"name": "what is wrong"}}.
+"""
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from tierline.accounts.actions import do_record_token_use
+from tierline.accounts.queries import find_user_by_token
+from tierline.errors import ActionError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        found = find_user_by_token(token)
+        if found is None:
+            return None
+        user, api_token = found
+        do_record_token_use(api_token)
+        request.user = user
+        return user
+
+
+class ActiveSession(SessionAuth):
+    def authenticate(self, request: HttpRequest, key):
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+api = NinjaAPI(
+    title="Tierline API",
+    version="1",
+    description="Issues, customers and teams. Authenticate with `Authorization: Bearer <token>`.",
+    auth=[BearerToken(), ActiveSession()],
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def _field_name(loc) -> str:
+    # pydantic locations look like ("body", "payload", "title"); the last name is the field.
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form", "filters")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def _invalid_input(request, exc: ValidationError):
+    fields = {}
+    for error in exc.errors:
+        fields.setdefault(_field_name(error.get("loc", ())), error.get("msg", "invalid"))
+    return api.create_response(request, {"detail": "Invalid input", "fields": fields}, status=422)
+
+
+@api.exception_handler(ActionError)
+def _action_error(request, exc: ActionError):
+    return api.create_response(request, {"detail": exc.detail, "fields": exc.fields}, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(
+        request, {"detail": "Authentication required: send a valid bearer token", "fields": {}}, status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc), "fields": {}}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return api.create_response(request, {"detail": "Request body too large", "fields": {}}, status=413)
+
+
+def _register_routers() -> None:
+    from tierline.accounts.api import router as accounts_router
+    from tierline.customers.api import router as customers_router
+    from tierline.issues.api import router as issues_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", customers_router)
+    api.add_router("/", issues_router)
+
+
+_register_routers()

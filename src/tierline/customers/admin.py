@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .actions import ORGANIZATION_FIELDS, do_create_organization, do_update_organization
+from .models import Contact, Organization
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "importance", "plan", "annual_revenue", "renewal_date")
+    list_filter = ("importance", "plan")
+    search_fields = ("name",)
+
+    def save_model(self, request, obj, form, change):
+        values = {f: form.cleaned_data[f] for f in ORGANIZATION_FIELDS if f in form.cleaned_data}
+        if change:
+            do_update_organization(Organization.objects.get(pk=obj.pk), **values)
+        else:
+            obj.pk = do_create_organization(**values).pk
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("email", "name", "organization")
+    search_fields = ("email", "name")

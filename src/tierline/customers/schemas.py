@@ -1,0 +1,64 @@
+from datetime import date
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import Field
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    email_domains: list[str]
+    plan: str
+    annual_revenue: Decimal
+    importance: str
+    renewal_date: date | None
+    open_deal_value: Decimal
+    notes: str
+
+
+class OrganizationIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    email_domains: list[str] = []
+    plan: str = "team"
+    annual_revenue: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    importance: str = "standard"
+    renewal_date: date | None = None
+    open_deal_value: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    notes: str = ""
+
+
+class OrganizationPatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email_domains: list[str] | None = None
+    plan: str | None = None
+    annual_revenue: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    importance: str | None = None
+    renewal_date: date | None = None
+    open_deal_value: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    notes: str | None = None
+
+
+class OrganizationList(Schema):
+    items: list[OrganizationOut]
+    next_cursor: str | None
+
+
+class ContactOut(Schema):
+    id: int
+    email: str
+    name: str
+    phone: str
+    organization_id: int | None
+
+
+class ContactIn(Schema):
+    email: str = Field(min_length=3, max_length=254)
+    name: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=50)
+    organization_id: int | None = None
+
+
+class ContactList(Schema):
+    items: list[ContactOut]
+    next_cursor: str | None

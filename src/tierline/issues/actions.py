@@ -1,0 +1,342 @@
+"""Every write to an issue: the row, its timeline event and follow-up work, in one transaction.
+
+API endpoints, pages, the CLI, tasks and the demo all call these functions; nothing else
+saves an Issue, Comment, Attachment or IssueEvent.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tierline.accounts.models import Team, User
+from tierline.customers.models import Contact, Organization
+from tierline.errors import InvalidInput, PayloadTooLarge
+
+from .models import (
+    DONE_STATUSES, Attachment, Channel, Comment, Component, EventKind, Issue, IssueEvent,
+    Priority, Severity, Status,
+)
+
+DEFAULT_PRIORITY_FOR_SEVERITY = {1: Priority.P0, 2: Priority.P1, 3: Priority.P2, 4: Priority.P3}
+MAX_TITLE = 300
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to attach, detached from how it arrived (form upload, API, email)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def _check_uploads(uploads: Sequence[Upload]) -> None:
+    limit = settings.MAX_ATTACHMENT_BYTES
+    for upload in uploads:
+        if len(upload.content) > limit:
+            raise PayloadTooLarge(
+                f"Attachment {upload.filename!r} is {len(upload.content)} bytes; the limit is {limit}",
+                {"attachments": f"over {limit} bytes"},
+            )
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise InvalidInput("An issue needs a title", {"title": "required"})
+    if len(title) > MAX_TITLE:
+        raise InvalidInput("Title is too long", {"title": f"at most {MAX_TITLE} characters"})
+    return title
+
+
+def _check_choice(field: str, value, choices) -> None:
+    if value not in choices.values:
+        allowed = ", ".join(str(v) for v in choices.values)
+        raise InvalidInput(f"Invalid {field}", {field: f"one of {allowed}"})
+
+
+def _check_tier(tier: int) -> None:
+    if not isinstance(tier, int) or not 1 <= tier <= 5:
+        raise InvalidInput("Invalid tier", {"tier": "between 1 and 5"})
+
+
+def _record(issue: Issue, kind: str, *, actor: User | None = None, actor_contact: Contact | None = None,
+            comment: Comment | None = None, at: datetime, **data) -> IssueEvent:
+    return IssueEvent.objects.create(
+        issue=issue, kind=kind, actor=actor, actor_contact=actor_contact, comment=comment,
+        data=data, created_at=at,
+    )
+
+
+def _store_attachments(issue: Issue, comment: Comment | None, uploads: Sequence[Upload], at: datetime,
+                       actor: User | None, actor_contact: Contact | None) -> list[Attachment]:
+    from django.core.files.base import ContentFile
+
+    stored = []
+    for upload in uploads:
+        attachment = Attachment(
+            issue=issue, comment=comment, filename=upload.filename[:255],
+            content_type=upload.content_type[:100] or "application/octet-stream",
+            size=len(upload.content), created_at=at,
+        )
+        attachment.file.save(upload.filename[:100], ContentFile(upload.content), save=False)
+        attachment.save()
+        _record(issue, EventKind.ATTACHMENT_ADDED, actor=actor, actor_contact=actor_contact,
+                comment=comment, at=at, filename=attachment.filename, size=attachment.size)
+        stored.append(attachment)
+    return stored
+
+
+def _ref(obj) -> dict | None:
+    return {"id": obj.pk, "name": str(obj)} if obj is not None else None
+
+
+def do_create_issue(
+    *,
+    actor: User | None,
+    title: str,
+    description: str = "",
+    channel: str = Channel.PORTAL,
+    severity: int = Severity.S3,
+    organization: Organization | None = None,
+    requester: Contact | None = None,
+    component: Component | None = None,
+    team: Team | None = None,
+    assignee: User | None = None,
+    priority: int | None = None,
+    tier: int = 1,
+    attachments: Sequence[Upload] = (),
+    at: datetime | None = None,
+) -> Issue:
+    title = _clean_title(title)
+    _check_choice("channel", channel, Channel)
+    _check_choice("severity", severity, Severity)
+    if priority is not None:
+        _check_choice("priority", priority, Priority)
+    _check_tier(tier)
+    if requester is not None and requester.organization_id:
+        if organization is None:
+            organization = requester.organization
+        elif organization.pk != requester.organization_id:
+            raise InvalidInput("The requester belongs to another organization", {"requester": "not in organization"})
+    if assignee is not None and assignee.is_customer:
+        raise InvalidInput("Issues are assigned to staff", {"assignee": "not a staff member"})
+    _check_uploads(attachments)
+    if team is None and component is not None:
+        team = component.owner_team
+    now = at or timezone.now()
+    with transaction.atomic():
+        issue = Issue.objects.create(
+            title=title, description=description or "", channel=channel, severity=severity,
+            priority=DEFAULT_PRIORITY_FOR_SEVERITY[severity] if priority is None else priority,
+            tier=tier, organization=organization, requester=requester, component=component,
+            team=team, assignee=assignee, created_at=now, updated_at=now,
+        )
+        actor_contact = requester if actor is None or actor.is_customer else None
+        _record(issue, EventKind.CREATED, actor=actor, actor_contact=actor_contact, at=now,
+                channel=channel, severity=severity, priority=issue.priority)
+        _store_attachments(issue, None, attachments, now, actor, actor_contact)
+    return issue
+
+
+@dataclass
+class IssueDraft:
+    """One issue of a bulk import: ids instead of objects, so thousands fit in memory."""
+
+    title: str
+    description: str = ""
+    channel: str = Channel.API
+    severity: int = Severity.S3
+    priority: int | None = None
+    tier: int = 1
+    organization_id: int | None = None
+    requester_id: int | None = None
+    component_id: int | None = None
+    team_id: int | None = None
+    assignee_id: int | None = None
+    created_at: datetime | None = None
+
+
+def do_create_issues(drafts: Iterable[IssueDraft], *, actor: User | None = None) -> list[Issue]:
+    """Create many issues at once (imports, benchmarks), each with its `created` event."""
+    now = timezone.now()
+    issues = []
+    for draft in drafts:
+        _check_choice("channel", draft.channel, Channel)
+        _check_choice("severity", draft.severity, Severity)
+        _check_tier(draft.tier)
+        at = draft.created_at or now
+        priority = DEFAULT_PRIORITY_FOR_SEVERITY[draft.severity] if draft.priority is None else draft.priority
+        issues.append(Issue(
+            title=_clean_title(draft.title), description=draft.description, channel=draft.channel,
+            severity=draft.severity, priority=priority, tier=draft.tier,
+            organization_id=draft.organization_id, requester_id=draft.requester_id,
+            component_id=draft.component_id, team_id=draft.team_id, assignee_id=draft.assignee_id,
+            created_at=at, updated_at=at,
+        ))
+    with transaction.atomic():
+        Issue.objects.bulk_create(issues, batch_size=500)
+        IssueEvent.objects.bulk_create(
+            [
+                IssueEvent(issue=i, kind=EventKind.CREATED, actor=actor, created_at=i.created_at,
+                           data={"channel": i.channel, "severity": i.severity, "priority": i.priority})
+                for i in issues
+            ],
+            batch_size=500,
+        )
+    return issues
+
+
+def do_add_comment(
+    issue: Issue,
+    *,
+    body: str,
+    is_public: bool,
+    author: User | None = None,
+    author_contact: Contact | None = None,
+    channel: str = Channel.PORTAL,
+    attachments: Sequence[Upload] = (),
+    notify: bool = True,
+    at: datetime | None = None,
+) -> Comment:
+    """A public reply or an internal note. Replies move the issue the way a desk expects:
+    the first staff reply counts as the first response; a customer's reply reopens a
+    pending or resolved issue. A staff reply is emailed to the requester unless `notify` is off
+    (history imports)."""
+    body = (body or "").strip()
+    if not body and not attachments:
+        raise InvalidInput("A comment needs a body", {"body": "required"})
+    _check_choice("channel", channel, Channel)
+    is_customer = author_contact is not None or (author is not None and author.is_customer)
+    if is_customer and not is_public:
+        raise InvalidInput("Customers cannot write internal notes", {"is_public": "must be true"})
+    if is_customer and author_contact is None:
+        author_contact = getattr(author, "contact", None)
+    _check_uploads(attachments)
+    now = at or timezone.now()
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        comment = Comment.objects.create(
+            issue=issue, author=author, author_contact=author_contact, body=body,
+            is_public=is_public, channel=channel, created_at=now,
+        )
+        kind = EventKind.COMMENTED if is_public else EventKind.NOTE_ADDED
+        _record(issue, kind, actor=author, actor_contact=author_contact, comment=comment, at=now,
+                is_public=is_public)
+        _store_attachments(issue, comment, attachments, now, author, author_contact)
+        update_fields = ["updated_at"]
+        issue.updated_at = now
+        if is_public and not is_customer:
+            if issue.first_response_at is None:
+                issue.first_response_at = now
+                update_fields.append("first_response_at")
+            if issue.status == Status.NEW:
+                _set_status(issue, Status.OPEN, author, None, now, update_fields)
+        elif is_customer and issue.status in (Status.PENDING, Status.RESOLVED):
+            _set_status(issue, Status.OPEN, None, author_contact, now, update_fields)
+        issue.save(update_fields=update_fields)
+        if notify and is_public and not is_customer and issue.requester_id:
+            from .tasks import notify_requester_of_reply
+
+            transaction.on_commit(lambda: notify_requester_of_reply(comment.pk))
+    return comment
+
+
+def _set_status(issue: Issue, status: str, actor: User | None, actor_contact: Contact | None,
+                now: datetime, update_fields: list[str]) -> None:
+    previous = issue.status
+    if previous == status:
+        return
+    issue.status = status
+    update_fields.append("status")
+    if status in DONE_STATUSES and issue.resolved_at is None:
+        issue.resolved_at = now
+        update_fields.append("resolved_at")
+    reopened = previous in DONE_STATUSES and status not in DONE_STATUSES
+    if reopened:
+        issue.resolved_at = None
+        update_fields.append("resolved_at")
+    kind = EventKind.REOPENED if reopened else EventKind.STATUS_CHANGED
+    _record(issue, kind, actor=actor, actor_contact=actor_contact, at=now, **{"from": previous, "to": status})
+
+
+UPDATABLE_FIELDS = frozenset({
+    "title", "description", "status", "severity", "priority", "tier", "assignee", "team", "component",
+})
+
+
+def do_update_issue(issue: Issue, *, actor: User | None, at: datetime | None = None, **changes) -> Issue:
+    """Change any of UPDATABLE_FIELDS; each real change gets its own timeline event."""
+    unknown = set(changes) - UPDATABLE_FIELDS
+    if unknown:
+        raise InvalidInput("Unknown fields", {f: "cannot be changed" for f in sorted(unknown)})
+    if "title" in changes:
+        changes["title"] = _clean_title(changes["title"])
+    if "status" in changes:
+        _check_choice("status", changes["status"], Status)
+    if "severity" in changes:
+        _check_choice("severity", changes["severity"], Severity)
+    if "priority" in changes:
+        _check_choice("priority", changes["priority"], Priority)
+    if "tier" in changes:
+        _check_tier(changes["tier"])
+    if changes.get("assignee") is not None and changes["assignee"].is_customer:
+        raise InvalidInput("Issues are assigned to staff", {"assignee": "not a staff member"})
+    now = at or timezone.now()
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        update_fields: list[str] = []
+        edited = {}
+        for field in ("title", "description", "severity", "component"):
+            if field in changes and getattr(issue, field) != changes[field]:
+                before = getattr(issue, field)
+                setattr(issue, field, changes[field])
+                update_fields.append(field)
+                if field == "component":
+                    edited[field] = {"from": _ref(before), "to": _ref(changes[field])}
+                else:
+                    edited[field] = {"from": before, "to": changes[field]}
+        if edited:
+            _record(issue, EventKind.FIELDS_CHANGED, actor=actor, at=now, fields=edited)
+        if "status" in changes:
+            _set_status(issue, changes["status"], actor, None, now, update_fields)
+        for field, kind in (("assignee", EventKind.ASSIGNED), ("team", EventKind.TEAM_CHANGED)):
+            if field in changes and getattr(issue, f"{field}_id") != getattr(changes[field], "pk", None):
+                before = getattr(issue, field)
+                setattr(issue, field, changes[field])
+                update_fields.append(field)
+                _record(issue, kind, actor=actor, at=now,
+                        **{"from": _ref(before), "to": _ref(changes[field])})
+        for field, kind in (("priority", EventKind.PRIORITY_CHANGED), ("tier", EventKind.TIER_CHANGED)):
+            if field in changes and getattr(issue, field) != changes[field]:
+                before = getattr(issue, field)
+                setattr(issue, field, changes[field])
+                update_fields.append(field)
+                _record(issue, kind, actor=actor, at=now, **{"from": before, "to": changes[field]})
+        if update_fields:
+            issue.updated_at = now
+            issue.save(update_fields=[*dict.fromkeys(update_fields), "updated_at"])
+    return issue
+
+
+def do_record_notification(issue: Issue, *, comment: Comment | None, recipient: str,
+                           message_id: str) -> IssueEvent:
+    with transaction.atomic():
+        return _record(issue, EventKind.NOTIFIED, comment=comment, at=timezone.now(),
+                       recipient=recipient, message_id=message_id)
+
+
+def do_create_component(*, name: str, slug: str = "", owner_team: Team | None = None) -> Component:
+    from django.utils.text import slugify
+
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A component needs a name", {"name": "required"})
+    slug = slug or slugify(name)
+    if Component.objects.filter(slug=slug).exists():
+        raise InvalidInput("A component with this name exists", {"name": "already taken"})
+    return Component.objects.create(name=name, slug=slug, owner_team=owner_team)

@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from .actions import do_create_component
+from .models import Component
+
+
+@admin.register(Component)
+class ComponentAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner_team")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+        else:
+            obj.pk = do_create_component(name=obj.name, slug=obj.slug, owner_team=obj.owner_team).pk

@@ -1,0 +1,178 @@
+"""/issues and /issues/{key}/comments."""
+
+import base64
+import binascii
+
+from django.urls import reverse
+from ninja import Query, Router, Status
+
+from tierline.accounts.models import Team, User
+from tierline.accounts.permissions import has_perm, is_staff_member
+from tierline.accounts.schemas import user_ref
+from tierline.customers.actions import do_ensure_contact_for_user
+from tierline.customers.models import Contact, Organization
+from tierline.errors import InvalidInput, PermissionDenied
+from tierline.schemas import ERRORS
+
+from .actions import Upload, do_add_comment, do_create_issue, do_update_issue
+from .models import Channel, Component
+from .queries import DEFAULT_SORT, IssueFilters, get_issue_for_user, list_comments, list_issues
+from .schemas import CommentIn, CommentOut, IssueIn, IssueList, IssueOut, IssuePatch, UploadIn
+
+router = Router(tags=["issues"])
+
+
+def _ref(obj) -> dict | None:
+    return {"id": obj.pk, "name": getattr(obj, "display_name", None) or str(obj)} if obj else None
+
+
+def issue_out(issue) -> dict:
+    return {
+        "key": issue.key, "title": issue.title, "description": issue.description,
+        "channel": issue.channel, "status": issue.status, "severity": issue.severity,
+        "priority": issue.priority, "tier": issue.tier,
+        "organization": _ref(issue.organization), "requester": _ref(issue.requester),
+        "assignee": user_ref(issue.assignee), "team": _ref(issue.team), "component": _ref(issue.component),
+        "created_at": issue.created_at, "updated_at": issue.updated_at,
+        "first_response_at": issue.first_response_at, "resolved_at": issue.resolved_at,
+        "url": f"/api/v1/issues/{issue.key}",
+    }
+
+
+def comment_out(comment) -> dict:
+    return {
+        "id": comment.pk, "body": comment.body, "is_public": comment.is_public,
+        "author": comment.author_name,
+        "author_kind": "customer" if comment.author_contact_id and not comment.author_id else "staff",
+        "channel": comment.channel, "created_at": comment.created_at,
+        "attachments": [
+            {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+             "url": reverse("attachment", args=[a.pk])}
+            for a in comment.attachments.all()
+        ],
+    }
+
+
+def _uploads(items: list[UploadIn]) -> list[Upload]:
+    uploads = []
+    for i, item in enumerate(items):
+        try:
+            content = base64.b64decode(item.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("Attachment is not valid base64", {f"attachments.{i}": "invalid base64"}) from None
+        uploads.append(Upload(filename=item.filename, content_type=item.content_type, content=content))
+    return uploads
+
+
+def _lookup(model, pk, field: str, **conditions):
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk, **conditions).first()
+    if obj is None:
+        raise InvalidInput(f"Unknown {field.removesuffix('_id')}", {field: "does not exist"})
+    return obj
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v for raw in values or [] for v in raw.split(",") if v]
+
+
+def _ints(field: str, values: list[str] | None) -> list[int]:
+    try:
+        return [int(v) for v in _split(values)]
+    except ValueError:
+        raise InvalidInput("Invalid filter", {field: "whole numbers"}) from None
+
+
+@router.get("/issues", response={200: IssueList, **ERRORS})
+def get_issues(
+    request,
+    status: list[str] = Query(None), priority: list[str] = Query(None), tier: list[str] = Query(None),
+    team: list[str] = Query(None), organization: list[str] = Query(None), assignee: list[str] = Query(None),
+    channel: list[str] = Query(None), q: str = "", sort: str = DEFAULT_SORT,
+    cursor: str | None = None, limit: int = 25,
+):
+    """Filters take repeated parameters or comma-separated values; `assignee=none` means unassigned
+    and `assignee=me` the caller."""
+    assignees = _split(assignee)
+    filters = IssueFilters(
+        status=_split(status), priority=_ints("priority", priority), tier=_ints("tier", tier),
+        team=_ints("team", team), organization=_ints("organization", organization),
+        assignee=_ints("assignee", [a for a in assignees if a not in ("none", "me")]),
+        unassigned="none" in assignees, channel=_split(channel), q=q,
+    )
+    if "me" in assignees:
+        filters.assignee.append(request.auth.pk)
+    page = list_issues(request.auth, filters, sort=sort, cursor=cursor, limit=limit)
+    return {"items": [issue_out(i) for i in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/issues", response={201: IssueOut, **ERRORS})
+def create_issue(request, payload: IssueIn):
+    user = request.auth
+    if user.is_customer:
+        # A customer files for their own organization, as themselves; triage fields are staff's.
+        if payload.organization_id not in (None, user.organization_id):
+            raise InvalidInput("Unknown organization", {"organization_id": "does not exist"})
+        staff_only = {"requester_id", "component_id", "team_id", "assignee_id", "priority", "tier"}
+        sent = payload.dict(exclude_unset=True).keys() & staff_only
+        if sent:
+            raise PermissionDenied("Customers cannot set triage fields", {f: "staff only" for f in sent})
+        organization, requester = user.organization, do_ensure_contact_for_user(user)
+    else:
+        organization = _lookup(Organization, payload.organization_id, "organization_id")
+        requester = _lookup(Contact, payload.requester_id, "requester_id")
+    if payload.channel not in Channel.values:
+        raise InvalidInput("Invalid channel", {"channel": f"one of {', '.join(Channel.values)}"})
+    issue = do_create_issue(
+        actor=user, title=payload.title, description=payload.description, channel=payload.channel,
+        severity=payload.severity, priority=payload.priority, tier=payload.tier,
+        organization=organization, requester=requester,
+        component=_lookup(Component, payload.component_id, "component_id"),
+        team=_lookup(Team, payload.team_id, "team_id"),
+        assignee=_lookup(User, payload.assignee_id, "assignee_id", is_active=True),
+        attachments=_uploads(payload.attachments),
+    )
+    return Status(201, issue_out(get_issue_for_user(user, issue.key)))
+
+
+@router.get("/issues/{key}", response={200: IssueOut, **ERRORS})
+def get_issue(request, key: str):
+    return issue_out(get_issue_for_user(request.auth, key))
+
+
+@router.patch("/issues/{key}", response={200: IssueOut, **ERRORS})
+def update_issue(request, key: str, payload: IssuePatch):
+    issue = get_issue_for_user(request.auth, key)
+    if not has_perm(request.auth, "issue.triage"):
+        raise PermissionDenied("Only staff can change issues")
+    changes = payload.dict(exclude_unset=True)
+    for field, model, name in (("assignee_id", User, "assignee"), ("team_id", Team, "team"),
+                               ("component_id", Component, "component")):
+        if field in changes:
+            changes[name] = _lookup(model, changes.pop(field), field)
+    for field in ("title", "status", "severity", "tier"):
+        if field in changes and changes[field] is None:
+            raise InvalidInput(f"{field} cannot be empty", {field: "required"})
+    do_update_issue(issue, actor=request.auth, **changes)
+    return issue_out(get_issue_for_user(request.auth, key))
+
+
+@router.get("/issues/{key}/comments", response={200: list[CommentOut], **ERRORS})
+def get_comments(request, key: str):
+    issue = get_issue_for_user(request.auth, key)
+    return [comment_out(c) for c in list_comments(request.auth, issue)]
+
+
+@router.post("/issues/{key}/comments", response={201: CommentOut, **ERRORS})
+def create_comment(request, key: str, payload: CommentIn):
+    user = request.auth
+    issue = get_issue_for_user(user, key)
+    if not payload.is_public and not is_staff_member(user):
+        raise PermissionDenied("Customers cannot write internal notes", {"is_public": "must be true"})
+    comment = do_add_comment(
+        issue, body=payload.body, is_public=payload.is_public, author=user,
+        author_contact=do_ensure_contact_for_user(user) if user.is_customer else None,
+        channel=Channel.API, attachments=_uploads(payload.attachments),
+    )
+    return Status(201, comment_out(comment))

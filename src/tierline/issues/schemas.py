@@ -1,0 +1,95 @@
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from tierline.accounts.schemas import UserRef
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class IssueOut(Schema):
+    key: str
+    title: str
+    description: str
+    channel: str
+    status: str
+    severity: int
+    priority: int
+    tier: int
+    organization: Ref | None
+    requester: Ref | None
+    assignee: UserRef | None
+    team: Ref | None
+    component: Ref | None
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    url: str
+
+
+class IssueList(Schema):
+    items: list[IssueOut]
+    next_cursor: str | None
+
+
+class UploadIn(Schema):
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(default="application/octet-stream", max_length=100)
+    content_base64: str
+
+
+class IssueIn(Schema):
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=100_000)
+    channel: str = "api"
+    severity: int = Field(default=3, ge=1, le=4)
+    priority: int | None = Field(default=None, ge=0, le=3)
+    tier: int = Field(default=1, ge=1, le=5)
+    organization_id: int | None = None
+    requester_id: int | None = None
+    component_id: int | None = None
+    team_id: int | None = None
+    assignee_id: int | None = None
+    attachments: list[UploadIn] = []
+
+
+class IssuePatch(Schema):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=100_000)
+    status: str | None = None
+    severity: int | None = Field(default=None, ge=1, le=4)
+    priority: int | None = Field(default=None, ge=0, le=3)
+    tier: int | None = Field(default=None, ge=1, le=5)
+    assignee_id: int | None = None
+    team_id: int | None = None
+    component_id: int | None = None
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    url: str
+
+
+class CommentOut(Schema):
+    id: int
+    body: str
+    is_public: bool
+    author: str
+    author_kind: str
+    channel: str
+    created_at: datetime
+    attachments: list[AttachmentOut]
+
+
+class CommentIn(Schema):
+    body: str = Field(default="", max_length=100_000)
+    is_public: bool = True
+    attachments: list[UploadIn] = []

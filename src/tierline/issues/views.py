@@ -1,0 +1,149 @@
+"""The support desk: the queue and the issue page for staff. Views parse, check access, call actions."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from tierline.accounts.models import Team
+from tierline.accounts.permissions import has_perm, is_staff_member
+from tierline.accounts.queries import list_staff_users
+from tierline.customers.models import Organization
+from tierline.errors import ActionError, NotFound
+
+from .actions import do_add_comment, do_update_issue
+from .forms import CommentForm, IssueUpdateForm, uploads_from
+from .models import Channel, Priority, Status
+from .queries import SORTS, IssueFilters, get_attachment_for_user, get_issue_for_user, list_issues, list_timeline
+
+SORT_LABELS = {
+    "-updated": "Recently updated", "updated": "Least recently updated", "-created": "Newest",
+    "created": "Oldest", "priority": "Highest priority", "-priority": "Lowest priority",
+}
+
+
+def staff_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_member(request.user):
+            return redirect("portal-list")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return redirect("desk-queue" if is_staff_member(request.user) else "portal-list")
+
+
+def _ints(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
+
+
+def filters_from_query(request) -> IssueFilters:
+    get = request.GET
+    assignees = get.getlist("assignee")
+    filters = IssueFilters(
+        status=[s for s in get.getlist("status") if s in Status.values],
+        priority=[p for p in _ints(get.getlist("priority")) if p in Priority.values],
+        tier=[t for t in _ints(get.getlist("tier")) if 1 <= t <= 5],
+        team=_ints(get.getlist("team")), organization=_ints(get.getlist("organization")),
+        assignee=_ints(assignees), unassigned="none" in assignees,
+        channel=[c for c in get.getlist("channel") if c in Channel.values], q=get.get("q", "")[:200],
+    )
+    if "me" in assignees:
+        filters.assignee.append(request.user.pk)
+    return filters
+
+
+@staff_required
+def queue(request):
+    filters = filters_from_query(request)
+    sort = request.GET.get("sort", "-updated")
+    if sort not in SORTS:
+        sort = "-updated"
+    try:
+        page = list_issues(request.user, filters, sort=sort, cursor=request.GET.get("cursor") or None, limit=50)
+        cursor_error = None
+    except ActionError as error:
+        page, cursor_error = list_issues(request.user, filters, sort=sort, limit=50), error.detail
+    next_query = request.GET.copy()
+    if page.next_cursor:
+        next_query["cursor"] = page.next_cursor
+    return render(request, "issues/queue.html", {
+        "page": page, "filters": filters, "sort": sort, "sort_labels": SORT_LABELS,
+        "next_query": next_query.urlencode() if page.next_cursor else None,
+        "is_paged": bool(request.GET.get("cursor")), "cursor_error": cursor_error,
+        "statuses": Status.choices, "priorities": Priority.choices, "channels": Channel.choices,
+        "tiers": range(1, 6), "teams": Team.objects.all(), "organizations": Organization.objects.all(),
+        "assignees": list_staff_users(),
+    })
+
+
+def _issue_page(request, issue, comment_form=None, update_form=None, status=200):
+    update_form = update_form or IssueUpdateForm(initial={
+        "status": issue.status, "assignee": issue.assignee_id, "team": issue.team_id,
+    })
+    return render(request, "issues/issue.html", {
+        "issue": issue, "timeline": list_timeline(issue), "comment_form": comment_form or CommentForm(),
+        "update_form": update_form, "can_triage": has_perm(request.user, "issue.triage"),
+    }, status=status)
+
+
+def _get_issue(request, key):
+    try:
+        return get_issue_for_user(request.user, key)
+    except NotFound:
+        raise Http404(f"Issue {key} not found") from None
+
+
+@staff_required
+def issue_detail(request, key):
+    return _issue_page(request, _get_issue(request, key))
+
+
+@staff_required
+@require_POST
+def add_comment(request, key):
+    issue = _get_issue(request, key)
+    form = CommentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            do_add_comment(
+                issue, body=form.cleaned_data["body"], is_public=form.cleaned_data["is_public"],
+                author=request.user, channel=Channel.PORTAL, attachments=uploads_from(form.cleaned_data["attachments"]),
+            )
+            return redirect("desk-issue", key=issue.key)
+        except ActionError as error:
+            form.add_error(None, error.detail)
+            return _issue_page(request, issue, comment_form=form, status=error.status)
+    return _issue_page(request, issue, comment_form=form, status=422)
+
+
+@staff_required
+@require_POST
+def update_issue(request, key):
+    issue = _get_issue(request, key)
+    if not has_perm(request.user, "issue.triage"):
+        return HttpResponseForbidden("You may not change this issue")
+    form = IssueUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            do_update_issue(issue, actor=request.user, **form.cleaned_data)
+            return redirect("desk-issue", key=issue.key)
+        except ActionError as error:
+            form.add_error(None, error.detail)
+    return _issue_page(request, issue, update_form=form, status=422)
+
+
+@login_required
+def download_attachment(request, attachment_id):
+    try:
+        attachment = get_attachment_for_user(request.user, attachment_id)
+    except NotFound:
+        raise Http404("Attachment not found") from None
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
+                        content_type=attachment.content_type)

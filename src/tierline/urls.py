@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tierline.api import api
+from tierline.issues import views as issue_views
+
+urlpatterns = [
+    path("", issue_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("desk/", include("tierline.issues.urls")),
+    path("portal/", include("tierline.portal.urls")),
+    path("attachments/<int:attachment_id>", issue_views.download_attachment, name="attachment"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
