@@ -85,6 +85,9 @@ class _Checker(ast.NodeTransformer):
         self.identifiers: set[str] = set()
 
     def fail(self, node, message):
+        if isinstance(node, ast.Attribute) and node.value.end_lineno == node.lineno:
+            # point at the attribute name, not at the start of the whole chain
+            node = ast.Constant(None, lineno=node.lineno, col_offset=node.value.end_col_offset + 1)
         _fail(node, message, self.source, self.line_offset, self.col_offset)
 
     def generic_visit(self, node):

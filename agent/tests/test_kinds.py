@@ -1,0 +1,143 @@
+"""Every probe kind: log, snapshot (within limits), metric, log level."""
+import logging
+
+import pytest
+
+from conftest import line_of, rel
+from samples import shapes
+from tierline_agent._context import context
+from test_expressions import Hostile
+
+PLAIN = f"{rel(shapes)}:{line_of(shapes, 'plain')}"
+
+
+def test_log_probe_message_and_context(harness):
+    harness.probe(kind="log", location=PLAIN, template="token length {len(token)} for {user}")
+    with context(user="u-1", organization="acme"):
+        shapes.plain("x" * 12, "ann")
+    [hit] = harness.hits("log")
+    assert hit["message"] == "token length 12 for ann"
+    assert hit["context"] == {"user": "u-1", "organization": "acme"}
+    assert hit["location"] == PLAIN
+
+
+def test_log_probe_condition_scopes_to_one_organization(harness):
+    harness.probe(kind="log", location=PLAIN, template="hit", condition="len(token) > 3 and ctx.organization == 'acme'")
+    shapes.plain("long token", "a")
+    with context(organization="other"):
+        shapes.plain("long token", "a")
+    with context(organization="acme"):
+        shapes.plain("ab", "a")
+        shapes.plain("long token", "a")
+    assert len(harness.hits("log")) == 1
+
+
+def test_log_values_are_rendered_without_repr(harness):
+    harness.probe(kind="log", location=PLAIN, template="user={user}")
+    shapes.plain("t", Hostile())
+    [hit] = harness.hits("log")
+    assert hit["message"].startswith("user=test_expressions.Hostile(plain=1")
+
+
+def test_snapshot_arguments_locals_stack_and_limits(harness):
+    line = line_of(shapes, "method")
+    harness.probe(kind="snapshot", location=f"{rel(shapes)}:{line + 1}",
+                  capture={"max_items": 2, "max_length": 5, "max_depth": 2})
+    cart = shapes.Cart(list(range(10)))
+    cart.note = "a long note here"
+    assert cart.total(1) == 44
+    [hit] = harness.hits("snapshot")
+    snapshot = hit["snapshot"]
+    assert snapshot["arguments"]["discount"] == {"type": "int", "value": 1}
+    fields = snapshot["arguments"]["self"]["fields"]
+    assert fields["items"]["size"] == 10 and len(fields["items"]["items"]) == 2 and fields["items"]["truncated"]
+    assert fields["note"] == {"type": "str", "value": "a lon", "truncated": True, "size": 16}
+    assert snapshot["locals"]["amount"] == {"type": "int", "value": 45}
+    top = snapshot["stack"][0]
+    assert top["function"] == "Cart.total" and top["line"] == line + 1
+    assert "locals" in snapshot["stack"][1]  # the caller's locals are captured too
+
+
+def test_snapshot_depth_limit_and_hostile_objects(harness):
+    harness.probe(kind="snapshot", location=PLAIN)
+    nested = {"a": {"b": {"c": {"d": 1}}}}
+    shapes.plain("t", [Hostile(), nested])
+    [hit] = harness.hits("snapshot")
+    user = hit["snapshot"]["arguments"]["user"]
+    hostile, captured_nested = user["items"]
+    assert hostile["type"] == "test_expressions.Hostile"
+    assert hostile["fields"]["plain"] == {"type": "int", "value": 1}
+    depth_two = captured_nested["entries"][0][1]
+    assert depth_two["entries"][0][1] == {"type": "dict", "notCapturedReason": "depth"}
+
+
+def test_snapshot_redacts_sensitive_names_and_values(harness):
+    harness.probe(kind="snapshot", location=PLAIN)
+    shapes.plain("sk_live_abcdef", {"password": "hunter2", "note": "card 4111 1111 1111 1111", "ok": "fine"})
+    [hit] = harness.hits("snapshot")
+    args = hit["snapshot"]["arguments"]
+    assert args["token"] == {"type": "str", "redacted": True, "size": 14}
+    entries = {k["value"]: v for k, v in args["user"]["entries"]}
+    assert entries["password"] == {"type": "str", "redacted": True, "size": 7}
+    assert entries["note"]["value"] == "card [REDACTED]"
+    assert entries["ok"]["value"] == "fine"
+    assert "hunter2" not in repr(hit) and "sk_live" not in repr(hit)
+
+
+def test_log_redacts_sensitive_expressions_but_len_works(harness):
+    harness.probe(kind="log", location=PLAIN, template="{token} has {len(token)} chars, auth {user}")
+    shapes.plain("s3cr3t-value", "Bearer abcdefghijklmnop")
+    [hit] = harness.hits("log")
+    assert hit["message"] == "[REDACTED] has 12 chars, auth Bearer [REDACTED]"
+
+
+@pytest.mark.parametrize("metric_type,value,expected", [
+    ("count", None, {"count": 3}),
+    ("gauge", "len(token)", {"count": 3, "value": 3}),
+    ("histogram", "len(token)", {"count": 3, "sum": 6.0, "min": 1, "max": 3}),
+])
+def test_metric_probes_aggregate(harness, metric_type, value, expected):
+    harness.probe(kind="metric", location=PLAIN, metric_type=metric_type, value=value, metric_name="tokens")
+    for token in ("a", "ab", "abc"):
+        shapes.plain(token, "u")
+    [point] = harness.runtime.metrics.flush()
+    assert point["name"] == "tokens" and point["metric_type"] == metric_type
+    assert {k: point[k] for k in expected} == expected
+    assert harness.runtime.metrics.flush() == []
+
+
+def test_duration_metric_on_a_function(harness):
+    harness.probe(kind="metric", location="samples.shapes:plain", metric_type="duration")
+    shapes.plain("a", "u")
+    shapes.plain("b", "u")
+    [point] = harness.runtime.metrics.flush()
+    assert point["count"] == 2 and point["max"] >= point["min"] >= 0
+    assert sum(n for _, n in point["buckets"]) == 2
+
+
+def test_log_level_probe_ships_debug_records_for_one_customer_only(harness):
+    logger = logging.getLogger("samples.checkout")
+    logger.setLevel(logging.WARNING)
+    child = logging.getLogger("samples.checkout.payment")
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger.addHandler(handler)
+    try:
+        probe = harness.probe(kind="log_level", logger="samples.checkout", condition="ctx.organization == 'acme'")
+        assert harness.status(probe.id)["status"] == "installed"
+        logger.debug("not for acme")
+        with context(organization="acme"):
+            logger.debug("cart %s", 42)
+            child.info("payment step")
+            logger.warning("always shown")
+        shipped = harness.hits("log_record")
+        assert [h["record"]["message"] for h in shipped] == ["cart 42", "payment step"]
+        assert [r.getMessage() for r in records] == ["always shown"]  # app handlers see no extra output
+        harness.remove(probe.id)
+        assert logger.level == logging.WARNING and not logger.filters
+        with context(organization="acme"):
+            logger.debug("after")
+        assert harness.hits("log_record") == []
+    finally:
+        logger.removeHandler(handler)
