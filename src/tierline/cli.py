@@ -98,6 +98,7 @@ def _start_worker_thread(threads: int):
 
 
 def cmd_run(args) -> int:
+    from django.conf import settings
     from django.core.management import call_command
 
     _migrate()
@@ -106,7 +107,7 @@ def cmd_run(args) -> int:
 
     if not args.no_demo and not has_data():
         print("Seeding demo data (first run)...", flush=True)
-        seed_demo()
+        seed_demo(issues=settings.DEMO_ISSUES)
     if has_data():
         print_logins()
     consumer = None if args.no_worker else _start_worker_thread(2)

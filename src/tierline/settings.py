@@ -148,6 +148,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Issues
+DEMO_ISSUES = _env_int("TIERLINE_DEMO_ISSUES", 2500)  # how many issues the first-run demo seeds
 ISSUE_KEY_PREFIX = _env("TIERLINE_ISSUE_KEY_PREFIX", "TL")
 MAX_ATTACHMENT_BYTES = _env_int("TIERLINE_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 # Django refuses bigger bodies before a view sees them; the attachment limit is checked

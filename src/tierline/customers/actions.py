@@ -31,7 +31,9 @@ def do_create_organization(*, name: str, **fields) -> Organization:
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise InvalidInput("Unknown fields", {f: "unknown field" for f in unknown})
-    return Organization.objects.create(name=name, **fields)
+    organization = Organization.objects.create(name=name, **fields)
+    organization.refresh_from_db()
+    return organization
 
 
 @transaction.atomic
@@ -52,6 +54,7 @@ def do_update_organization(organization: Organization, **changes) -> Organizatio
     for field, value in changes.items():
         setattr(organization, field, value)
     organization.save()
+    organization.refresh_from_db()  # decimals and dates come back in their stored form
     return organization
 
 

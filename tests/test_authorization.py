@@ -1,0 +1,99 @@
+"""Every API endpoint against every role: allowed, denied, or not found for other organizations.
+
+A new endpoint fails `test_every_endpoint_is_in_the_table` until it is added here.
+"""
+
+import itertools
+
+import pytest
+
+from tests.factories import make_contact, make_customer, make_issue, make_org, make_staff
+from tests.openapi import openapi_document
+
+STAFF_ROLES = ["support_t1", "support_t2", "operations_t3", "engineer_t4", "senior_engineer_t5", "admin"]
+ROLES = ["anonymous", "customer", "outsider", *STAFF_ROLES]
+_unique = itertools.count()
+
+# method, path, body, expected status by role ("staff" covers every staff role without its own entry;
+# "outsider" is a customer of another organization and falls back to "customer")
+TABLE = [
+    ("get", "/issues", None, {"customer": 200, "staff": 200}),
+    ("post", "/issues", {"title": "Broken"}, {"customer": 201, "staff": 201}),
+    ("get", "/issues/{issue}", None, {"customer": 200, "outsider": 404, "staff": 200}),
+    ("patch", "/issues/{issue}", {"status": "open"}, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("get", "/issues/{issue}/comments", None, {"customer": 200, "outsider": 404, "staff": 200}),
+    ("post", "/issues/{issue}/comments", {"body": "hi"}, {"customer": 201, "outsider": 404, "staff": 201}),
+    ("get", "/organizations", None, {"customer": 200, "staff": 200}),
+    ("post", "/organizations", {"name": "New Co {n}"}, {"customer": 403, "staff": 403, "admin": 201}),
+    ("get", "/organizations/{org}", None, {"customer": 200, "outsider": 404, "staff": 200}),
+    ("patch", "/organizations/{org}", {"notes": "x"}, {"customer": 403, "outsider": 404, "staff": 403, "admin": 200}),
+    ("get", "/contacts", None, {"customer": 200, "staff": 200}),
+    ("post", "/contacts", {"email": "new{n}@acme.example"}, {"customer": 403, "staff": 201}),
+    ("get", "/contacts/{contact}", None, {"customer": 200, "outsider": 404, "staff": 200}),
+    ("get", "/teams", None, {"customer": 403, "staff": 200}),
+    ("get", "/users/me", None, {"customer": 200, "staff": 200}),
+]
+
+
+def expected_status(expectations: dict, role: str) -> int:
+    if role == "anonymous":
+        return 401
+    if role in expectations:
+        return expectations[role]
+    if role == "outsider":
+        return expectations["customer"]
+    return expectations["staff"]
+
+
+def _user_for(role, org, other_org):
+    if role == "anonymous":
+        return None
+    if role == "customer":
+        return make_customer(org)
+    if role == "outsider":
+        return make_customer(other_org)
+    return make_staff(role)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method,path,body,expectations", TABLE, ids=[f"{m} {p}" for m, p, _, _ in TABLE])
+def test_endpoint_access(api_as, role, method, path, body, expectations):
+    org = make_org(name="Acme", email_domains=["acme.example"])
+    other_org = make_org(name="Globex", email_domains=["globex.example"])
+    issue = make_issue(org)
+    contact = make_contact(org)
+    api = api_as(_user_for(role, org, other_org))
+    url = path.format(issue=issue.key, org=org.pk, contact=contact.pk)
+    n = next(_unique)
+    payload = {k: v.format(n=n) if isinstance(v, str) else v for k, v in (body or {}).items()}
+    response = getattr(api, method)(url, payload) if method != "get" else api.get(url)
+    assert response.status_code == expected_status(expectations, role), response.content
+
+
+def test_every_endpoint_is_in_the_table(db):
+    documented = {
+        (method, path.removeprefix("/api/v1"))
+        for path, operations in openapi_document()["paths"].items() for method in operations
+    }
+    covered = {(m, p.replace("{issue}", "{key}").replace("{org}", "{organization_id}")
+                .replace("{contact}", "{contact_id}")) for m, p, _, _ in TABLE}
+    assert documented == covered
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/desk/", "/desk/issues/TL-1/"])
+def test_desk_pages_need_a_staff_login(client, path):
+    org = make_org()
+    make_issue(org)
+    assert client.get(path).status_code == 302  # to the login page
+    client.force_login(make_customer(org))
+    assert client.get(path)["Location"] == "/portal/"
+
+
+@pytest.mark.django_db
+def test_portal_hides_other_organizations_issues(client):
+    org, other = make_org(), make_org()
+    theirs = make_issue(other)
+    client.force_login(make_customer(org))
+    assert client.get(f"/portal/issues/{theirs.key}/").status_code == 404
