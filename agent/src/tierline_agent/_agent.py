@@ -44,6 +44,7 @@ class Agent:
         self.instance_id = uuid.uuid4().hex
         self.runtime = Runtime(config.queue_size, CpuBudget(config.cpu_budget))
         self.installer = Installer(self.runtime, on_change=self._status_changed)
+        self.installer.expecting_main = config.expect_main
         self.encoder = HitEncoder(Redactor(config.redact_names, config.extra_redact_names))
         self.imports = ImportWatcher(self.installer.has_waiting, self.installer.on_module_loaded)
         self.stopping = threading.Event()
@@ -63,6 +64,9 @@ class Agent:
         self.stopping.set()
         self.imports.uninstall()
         self.installer.remove_all()
+        wake = getattr(self.transport, "wake", None) or getattr(getattr(self.transport, "inner", None), "wake", None)
+        if wake is not None:
+            wake()
         for thread in (self.poller, self.uploader):
             if thread.is_alive() and thread is not threading.current_thread():
                 thread.join(timeout)

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     import tierline_agent
     agent = None
     if os.environ.get("TIERLINE_SERVER"):
-        agent = tierline_agent.start()
+        agent = tierline_agent.start(expect_main=program[0] != "-m")
         agent.first_sync.wait(float(os.environ.get("TIERLINE_FIRST_SYNC_WAIT", "2")))
     if program[0] == "-m" and len(program) > 1:
         sys.argv = [program[1], *program[2:]]

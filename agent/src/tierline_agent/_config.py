@@ -25,6 +25,7 @@ class Config:
     cpu_budget: float = 0.02
     redact_names: tuple = DEFAULT_NAMES
     extra_redact_names: tuple = ()
+    expect_main: bool = False  # set by the runner: probes on __main__ wait for the script
 
     @classmethod
     def load(cls, environ=None, **overrides) -> "Config":

@@ -39,6 +39,7 @@ class Installer:
         self._waiting: dict[str, Probe] = {}
         self.statuses: dict[str, dict] = {}
         self._on_change = on_change
+        self.expecting_main = False  # the runner is about to execute a script as __main__
         runtime.on_error = self._runner_failed
         runtime.on_done = self._runner_done
 
@@ -162,6 +163,7 @@ class Installer:
                 except ProbeError as error:
                     self._set_status(probe.id, "error", str(error), probe.version)
             patched = self.patcher.current_of(code)
+            self.expecting_main = False
         self._on_change()
         return patched
 
@@ -182,6 +184,8 @@ class Installer:
                                  "give more of the path", "location")
             filename = files.pop()
         else:
+            if location.module == "__main__" and self.expecting_main:
+                raise _Waiting("waiting for the __main__ script to start")
             filename = _locate.module_filename(location.module)
             if filename is None:
                 raise _Waiting(f"waiting for module {location.module} to be imported")

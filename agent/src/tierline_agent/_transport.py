@@ -100,6 +100,11 @@ class InMemoryTransport:
             self.probes = list(probes)
             self._changed.notify_all()
 
+    def wake(self) -> None:
+        """End every waiting long poll now (the agent is stopping)."""
+        with self._changed:
+            self._changed.notify_all()
+
     def register(self, info: dict) -> dict:
         self.registrations.append(info)
         return {"instance_id": info["instance_id"], "poll_wait": 25}

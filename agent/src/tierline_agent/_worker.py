@@ -14,7 +14,7 @@ import threading
 import time
 
 from ._probes import ProbeError, parse_probe
-from ._transport import TransportError
+from ._transport import TransportError, check_probe_answer
 
 MAX_BATCH = 500
 
@@ -47,7 +47,7 @@ class Poller(threading.Thread):
                     agent.registered.set()
                 answer = agent.transport.poll_probes(agent.instance_id, self.version, agent.config.poll_wait)
                 if answer is not None:
-                    self.apply(answer)
+                    self.apply(check_probe_answer(answer))
                 agent.first_sync.set()
                 self.backoff.succeeded()
             except TransportError as error:
