@@ -44,13 +44,17 @@ def decode_cursor(cursor: str, ordering: Ordering) -> list:
 
 
 def rows_after(ordering: Ordering, values: list) -> Q:
-    """Rows strictly after `values` in the ordering, as nested OR/AND conditions."""
+    """Rows strictly after `values` in the ordering, as nested OR/AND conditions.
+
+    The extra bound on the leading field is implied by the rest, but it is what lets the
+    database walk the index from the cursor instead of filtering every row before it."""
     condition = Q()
     for i in reversed(range(len(ordering))):
         name, descending = ordering[i]
         beyond = Q(**{f"{name}__{'lt' if descending else 'gt'}": values[i]})
         condition = beyond if i == len(ordering) - 1 else beyond | (Q(**{name: values[i]}) & condition)
-    return condition
+    lead, descending = ordering[0]
+    return Q(**{f"{lead}__{'lte' if descending else 'gte'}": values[0]}) & condition
 
 
 def paginate(rows: QuerySet, ordering: Ordering, *, cursor: str | None, limit: int,

@@ -1,13 +1,13 @@
-from ninja import Schema
+from pydantic import BaseModel
 
 
-class UserRef(Schema):
+class UserRef(BaseModel):
     id: int
     name: str
     email: str
 
 
-class TeamOut(Schema):
+class TeamOut(BaseModel):
     id: int
     name: str
     slug: str
@@ -16,7 +16,7 @@ class TeamOut(Schema):
     components: list[str]
 
 
-class MeOut(Schema):
+class MeOut(BaseModel):
     id: int
     email: str
     name: str

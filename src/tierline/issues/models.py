@@ -92,7 +92,9 @@ class Issue(models.Model):
         indexes = [
             models.Index(fields=["updated_at", "id"], name="issue_updated_idx"),
             models.Index(fields=["created_at", "id"], name="issue_created_idx"),
-            models.Index(fields=["priority", "updated_at", "id"], name="issue_priority_idx"),
+            # Both directions of the priority sort: P0 first with newest first, and its reverse.
+            models.Index(fields=["priority", "-updated_at", "-id"], name="issue_priority_idx"),
+            models.Index(fields=["priority", "updated_at", "id"], name="issue_priority_rev_idx"),
             models.Index(fields=["status", "updated_at", "id"], name="issue_status_idx"),
             models.Index(fields=["organization", "updated_at", "id"], name="issue_org_idx"),
             models.Index(fields=["team", "updated_at", "id"], name="issue_team_idx"),

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tierline.accounts.models import Team
@@ -80,6 +81,8 @@ def queue(request):
         "statuses": Status.choices, "priorities": Priority.choices, "channels": Channel.choices,
         "tiers": range(1, 6), "teams": Team.objects.all(), "organizations": Organization.objects.all(),
         "assignees": list_staff_users(),
+        # One reverse() for the page instead of one per row.
+        "issue_base": reverse("desk-issue", args=["0"]).removesuffix("0/"),
     })
 
 

@@ -1,0 +1,222 @@
+"""Agent benchmark: overhead on a small WSGI app, and the cost of one probe hit.
+
+    .venv/bin/python bench/agent.py [--quick]
+
+Measured side by side in one run (best of several interleaved repetitions):
+- requests through a small in-process WSGI app: without the agent, with the agent started and no
+  probes, and with a probe installed on code the requests do not run;
+- the cost of one hit of a log probe, a snapshot (default limits), a metric count and a probe
+  whose condition is false, next to a hand-written `logging` call with the same message to a
+  file handler and next to a `sys.settrace` line hook on the same line.
+Per-hit costs are measured on the application thread (the agent's upload thread is not running
+during those loops, so its encoding work is not counted against the app thread).
+The last line printed is one JSON object with every figure. Nothing here is asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+
+try:
+    import tierline_agent  # noqa: F401
+except ImportError:  # running from a checkout without `pip install -e agent`
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "agent", "src"))
+
+from tierline_agent._agent import Agent  # noqa: E402
+from tierline_agent._config import Config  # noqa: E402
+from tierline_agent._installer import Installer  # noqa: E402
+from tierline_agent._probes import parse_probe  # noqa: E402
+from tierline_agent._sites import Runtime  # noqa: E402
+from tierline_agent._transport import InMemoryTransport  # noqa: E402
+
+USERS = [{"id": i, "name": f"user-{i}", "org": "acme" if i % 2 else "globex"} for i in range(50)]
+
+
+def app(environ, start_response):
+    user = USERS[int(environ["QUERY_STRING"].partition("=")[2]) % len(USERS)]
+    cart = [{"sku": f"sku-{i}", "qty": i % 3 + 1, "price": 9.99 + i} for i in range(8)]
+    total = sum(item["qty"] * item["price"] for item in cart)
+    body = json.dumps({"user": user["name"], "org": user["org"], "total": round(total, 2), "items": cart}).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def unrelated_report(rows):
+    """Never called by the requests: the 'probe installed elsewhere' target."""
+    total = sum(rows)
+    return total
+
+
+def run_requests(count: int) -> float:
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/cart", "QUERY_STRING": "user=0"}
+    started = time.perf_counter()
+    for index in range(count):
+        environ["QUERY_STRING"] = f"user={index}"
+        for _ in app(environ, lambda status, headers: None):
+            pass
+    return time.perf_counter() - started
+
+
+def work(token, user):
+    size = len(token)  # the probed line
+    return size
+
+
+def work_logged(token, user):
+    LOGGER.info("token length %d for %s", len(token), user)
+    size = len(token)
+    return size
+
+
+def calls(function, count: int) -> float:
+    token, user = "t" * 40, "user-17"
+    started = time.perf_counter()
+    for _ in range(count):
+        function(token, user)
+    return time.perf_counter() - started
+
+
+def best(measure, repeat: int) -> float:
+    return min(measure() for _ in range(repeat))
+
+
+PROBE_LINE = work.__code__.co_firstlineno + 1
+LOCATION = f"bench/agent.py:{PROBE_LINE}"
+LOGGER = logging.getLogger("bench.agent")
+
+
+def per_hit_costs(count: int, repeat: int) -> dict:
+    runtime = Runtime(queue_size=10_000)
+    installer = Installer(runtime)
+    base = best(lambda: calls(work, count), repeat)
+    figures = {"call_ns": base / count * 1e9}
+    kinds = {
+        "log": {"kind": "log", "template": "token length {len(token)} for {user}", "rate": None},
+        "snapshot": {"kind": "snapshot", "rate": None},
+        "metric_count": {"kind": "metric", "metric_type": "count"},
+        "false_condition": {"kind": "log", "template": "x", "condition": "len(token) > 8000", "rate": None},
+    }
+    for name, data in kinds.items():
+        probe = parse_probe(dict(data, id=name, location=LOCATION))
+        installer.add(probe)
+        assert installer.statuses[name]["status"] == "installed", installer.statuses[name]
+        with_probe = best(lambda: calls(work, count), repeat)
+        installer.remove(name)
+        runtime.queue.clear()
+        runtime.metrics.flush()
+        figures[f"{name}_hit_ns"] = max(0.0, with_probe - base) / count * 1e9
+
+    handle, path = tempfile.mkstemp(suffix=".log")
+    os.close(handle)
+    handler = logging.FileHandler(path)
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.INFO)
+    LOGGER.propagate = False
+    try:
+        logged = best(lambda: calls(work_logged, count), repeat)
+    finally:
+        LOGGER.removeHandler(handler)
+        handler.close()
+        os.unlink(path)
+    figures["logging_call_ns"] = max(0.0, logged - base) / count * 1e9
+
+    hits = [0]
+
+    def tracer(frame, event, arg):
+        if frame.f_code is not work.__code__:
+            return None
+
+        def local(frame, event, arg):
+            if event == "line" and frame.f_lineno == PROBE_LINE:
+                hits[0] += 1
+            return local
+        return local
+
+    def traced():
+        sys.settrace(tracer)
+        try:
+            return calls(work, count)
+        finally:
+            sys.settrace(None)
+    figures["settrace_hook_ns"] = max(0.0, best(traced, repeat) - base) / count * 1e9
+    return figures
+
+
+def overhead(requests: int, repeat: int) -> dict:
+    timings = {"baseline": [], "agent_no_probes": [], "probe_elsewhere": []}
+    run_requests(requests // 4)  # warm up
+    for _ in range(repeat):
+        timings["baseline"].append(run_requests(requests))
+        transport = InMemoryTransport()
+        agent = Agent(Config.load(environ={}, service="bench", poll_wait=5.0), transport).start()
+        agent.first_sync.wait(2)
+        timings["agent_no_probes"].append(run_requests(requests))
+        transport.set_probes([{"id": "elsewhere", "kind": "log", "template": "{rows}",
+                               "location": f"bench/agent.py:{unrelated_report.__code__.co_firstlineno + 2}"}])
+        deadline = time.monotonic() + 2
+        while agent.installer.statuses.get("elsewhere", {}).get("status") != "installed" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        timings["probe_elsewhere"].append(run_requests(requests))
+        agent.stop()
+    best_of = {name: min(values) for name, values in timings.items()}
+    base = best_of["baseline"]
+    return {
+        "requests": requests,
+        "request_us": base / requests * 1e6,
+        "agent_no_probes_overhead_pct": (best_of["agent_no_probes"] / base - 1) * 100,
+        "probe_elsewhere_overhead_pct": (best_of["probe_elsewhere"] / base - 1) * 100,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
+    args = parser.parse_args()
+    requests, calls_count, repeat = (5_000, 20_000, 5) if args.quick else (20_000, 100_000, 7)
+
+    load = overhead(requests, repeat)
+    hits = per_hit_costs(calls_count, repeat)
+    results = {**load, **hits}
+    results["log_vs_logging_ratio"] = hits["log_hit_ns"] / hits["logging_call_ns"] if hits["logging_call_ns"] else None
+    results["log_vs_settrace_ratio"] = hits["log_hit_ns"] / hits["settrace_hook_ns"] if hits["settrace_hook_ns"] else None
+    targets = {
+        "agent_no_probes_overhead_pct": ("<=", 1.0),
+        "probe_elsewhere_overhead_pct": ("<=", 1.0),
+        "false_condition_hit_ns": ("<", 1000.0),
+        "metric_count_hit_ns": ("<", 1000.0),
+        "log_vs_logging_ratio": ("<=", 1.5),
+        "snapshot_hit_ns": ("<", 30_000.0),
+    }
+    results["targets_met"] = {name: (results[name] < limit if op == "<" else results[name] <= limit)
+                              for name, (op, limit) in targets.items()}
+
+    print(f"tierline-agent benchmark ({'quick' if args.quick else 'full'}; Python {sys.version.split()[0]})")
+    print(f"WSGI workload: {requests} requests x best of {repeat}, {load['request_us']:.1f} us per request")
+    print(f"  {'agent started, no probes':40s} {load['agent_no_probes_overhead_pct']:+7.2f} %   (target <= 1 %)")
+    print(f"  {'probe installed on other code':40s} {load['probe_elsewhere_overhead_pct']:+7.2f} %   (target <= 1 %)")
+    print(f"Per hit, on the application thread ({calls_count} calls x best of {repeat}; "
+          f"plain call {hits['call_ns']:.0f} ns):")
+    rows = [
+        ("probe with a false condition", "false_condition_hit_ns", "< 1000 ns"),
+        ("metric count", "metric_count_hit_ns", "< 1000 ns"),
+        ("log probe", "log_hit_ns", "<= 1.5 x logging"),
+        ("snapshot (default limits)", "snapshot_hit_ns", "< 30000 ns"),
+        ("hand-written logging call to a file", "logging_call_ns", "baseline"),
+        ("sys.settrace line hook", "settrace_hook_ns", "baseline"),
+    ]
+    for label, key, target in rows:
+        print(f"  {label:40s} {hits[key]:9.0f} ns   ({target})")
+    print(f"  log probe / logging call: {results['log_vs_logging_ratio']:.2f}x; "
+          f"log probe / settrace hook: {results['log_vs_settrace_ratio']:.2f}x")
+    missed = [name for name, met in results["targets_met"].items() if not met]
+    print("targets missed: " + (", ".join(missed) if missed else "none"))
+    print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in results.items()}))
+
+
+if __name__ == "__main__":
+    main()
