@@ -34,6 +34,7 @@ _BINARY = {
     ast.Mod: "mod", ast.Pow: "pow", ast.BitAnd: "and_", ast.BitOr: "or_", ast.BitXor: "xor",
     ast.LShift: "lshift", ast.RShift: "rshift",
 }
+_INLINE_COMPARE = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
 _UNARY = {ast.USub: "neg", ast.UAdd: "pos", ast.Invert: "invert"}
 
 
@@ -83,6 +84,7 @@ class _Checker(ast.NodeTransformer):
         self.source, self.line_offset, self.col_offset = source, line_offset, col_offset
         self.names: set[str] = set()
         self.identifiers: set[str] = set()
+        self.temps = 0
 
     def fail(self, node, message):
         if isinstance(node, ast.Attribute) and node.value.end_lineno == node.lineno:
@@ -112,8 +114,6 @@ class _Checker(ast.NodeTransformer):
         name = node.id
         if name.startswith("__"):
             self.fail(node, f"name {name!r} is not allowed (dunder)")
-        if name in ("_g_", "_l", "_G") or name.startswith("_g_"):
-            self.fail(node, f"name {name!r} is reserved")
         self.names.add(name)
         self.identifiers.add(name)
         if name == "ctx":
@@ -129,6 +129,9 @@ class _Checker(ast.NodeTransformer):
         if node.attr.startswith("__"):
             self.fail(node, f"attribute {node.attr!r} is not allowed (dunder)")
         self.identifiers.add(node.attr)
+        if isinstance(node.value, ast.Name) and node.value.id == "ctx":
+            self.names.add("ctx")
+            return self.guard("ctx_field", ast.Constant(node.attr))
         return self.guard("attr", self.visit(node.value), ast.Constant(node.attr))
 
     def visit_Subscript(self, node):
@@ -146,11 +149,34 @@ class _Checker(ast.NodeTransformer):
     def visit_Tuple(self, node):
         return ast.Tuple(elts=[self.visit(e) for e in node.elts], ctx=ast.Load())
 
+    def temp(self) -> str:
+        self.temps += 1
+        return f"_t{self.temps}"
+
+    @staticmethod
+    def load(name: str) -> ast.expr:
+        return ast.Name(id=name, ctx=ast.Load())
+
+    def scalar_test(self, name: str, value: ast.expr) -> ast.expr:
+        """`type(name := value) in SCALARS`: evaluates `value` once and checks it is a scalar."""
+        walrus = ast.NamedExpr(target=ast.Name(id=name, ctx=ast.Store()), value=value)
+        return ast.Compare(left=ast.Call(func=self.load("_type"), args=[walrus], keywords=[]),
+                           ops=[ast.In()], comparators=[self.load("_SCALARS")])
+
     def visit_Compare(self, node):
         values = [self.visit(node.left)] + [self.visit(c) for c in node.comparators]
         checks = []
         for index, op in enumerate(node.ops):
-            checks.append(self.guard(_COMPARE[type(op)], values[index], values[index + 1]))
+            left, right = values[index], values[index + 1]
+            name = _COMPARE[type(op)]
+            if name in _INLINE_COMPARE and len(node.ops) == 1:
+                # Fast path inline (no call when both sides are scalars); the guard otherwise.
+                a, b = self.temp(), self.temp()
+                test = ast.BinOp(left=self.scalar_test(a, left), op=ast.BitAnd(), right=self.scalar_test(b, right))
+                inline = ast.Compare(left=self.load(a), ops=[op], comparators=[self.load(b)])
+                checks.append(ast.IfExp(test=test, body=inline, orelse=self.guard(name, self.load(a), self.load(b))))
+            else:
+                checks.append(self.guard(name, left, right))
         return checks[0] if len(checks) == 1 else ast.BoolOp(op=ast.And(), values=checks)
 
     def visit_BoolOp(self, node):
@@ -180,7 +206,14 @@ class _Checker(ast.NodeTransformer):
         if isinstance(func, ast.Name):
             if func.id not in SAFE_BUILTINS:
                 self.fail(func, f"call to {func.id!r} is not allowed; allowed: {', '.join(sorted(SAFE_BUILTINS))}")
-            return self.guard("call", ast.Constant(func.id), *args)
+            if func.id == "len" and len(args) == 1:
+                value = self.temp()
+                walrus = ast.NamedExpr(target=ast.Name(id=value, ctx=ast.Store()), value=args[0])
+                test = ast.Compare(left=ast.Call(func=self.load("_type"), args=[walrus], keywords=[]),
+                                   ops=[ast.In()], comparators=[self.load("_SIZED")])
+                return ast.IfExp(test=test, body=ast.Call(func=self.load("_len"), args=[self.load(value)], keywords=[]),
+                                 orelse=self.guard("builtin_len", self.load(value)))
+            return self.guard(f"builtin_{func.id}", *args)
         if isinstance(func, ast.Attribute):
             if func.attr not in SAFE_METHODS:
                 self.fail(func, f"method {func.attr!r} is not allowed")

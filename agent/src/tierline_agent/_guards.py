@@ -26,6 +26,18 @@ def _unsafe(what: str, *values) -> EvaluationError:
     return EvaluationError(f"{what} on {kinds} would run application code")
 
 
+def g_ctx_field(name: str):
+    """`ctx.<name>`: user, organization, or a tag; None when not set."""
+    current = get_context()
+    if name == "organization":
+        return current.organization
+    if name == "user":
+        return current.user
+    if name == "tags":
+        return dict(current.tags)
+    return current.tags.get(name)
+
+
 def g_global(globals_: dict, name: str):
     if name in globals_:
         return globals_[name]
@@ -58,17 +70,35 @@ def g_slice(lower, upper, step):
     return slice(lower, upper, step)
 
 
+def _compare_slow(op, name, a, b):
+    if is_plain_deep(a) and is_plain_deep(b):
+        try:
+            return op(a, b)
+        except TypeError as error:
+            raise EvaluationError(str(error)) from None
+    if name in ("eq", "ne") and (a is None or b is None):
+        return (a is b) if name == "eq" else (a is not b)
+    raise _unsafe(f"comparison {name}", a, b)
+
+
+# The hot path of a condition: scalars compared with the operator inline, no extra call.
+_COMPARE_SOURCE = """
+def guard(a, b):
+    if type(a) in SCALAR_TYPES and type(b) in SCALAR_TYPES:
+        try:
+            return a {symbol} b
+        except TypeError as error:
+            raise EvaluationError(str(error)) from None
+    return _compare_slow(op, name, a, b)
+"""
+
+
 def _compare(op, name):
-    def guard(a, b):
-        if (type(a) in SCALAR_TYPES and type(b) in SCALAR_TYPES) or (is_plain_deep(a) and is_plain_deep(b)):
-            try:
-                return op(a, b)
-            except TypeError as error:
-                raise EvaluationError(str(error)) from None
-        if name in ("eq", "ne") and (a is None or b is None):
-            return (a is b) if name == "eq" else (a is not b)
-        raise _unsafe(f"comparison {name}", a, b)
-    return guard
+    symbol = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[name]
+    namespace = {"SCALAR_TYPES": SCALAR_TYPES, "EvaluationError": EvaluationError,
+                 "_compare_slow": _compare_slow, "op": op, "name": name}
+    exec(_COMPARE_SOURCE.format(symbol=symbol), namespace)  # noqa: S102 - fixed source
+    return namespace["guard"]
 
 
 def g_in_(item, container):
@@ -119,10 +149,20 @@ def _unary(op, name):
     return guard
 
 
+_SIZED = frozenset({str, bytes, list, tuple, dict, set, frozenset, range})
+
+
 def _sized(value):
-    if type(value) in (str, bytes, list, tuple, dict, set, frozenset, range):
+    if type(value) in _SIZED:
         return len(value)
     raise _unsafe("len()", value)
+
+
+def _call_builtin(function, args):
+    try:
+        return function(*args)
+    except (TypeError, ValueError, ArithmeticError) as error:
+        raise EvaluationError(f"{function.__name__}(): {type(error).__name__}: {error}") from None
 
 
 def _deep_plain_arg(function):
@@ -130,7 +170,7 @@ def _deep_plain_arg(function):
         for arg in args:
             if not is_plain_deep(arg, 10_000):
                 raise _unsafe(f"{function.__name__}()", arg)
-        return function(*args)
+        return _call_builtin(function, args)
     return guard
 
 
@@ -139,7 +179,7 @@ def _scalar_arg(function):
         for arg in args:
             if type(arg) not in SCALAR_TYPES:
                 raise _unsafe(f"{function.__name__}()", arg)
-        return function(*args)
+        return _call_builtin(function, args)
     return guard
 
 
@@ -214,6 +254,8 @@ def g_is_not(a, b):
 
 
 NAMESPACE: dict = {"__builtins__": {}, "_g_global": g_global, "_g_ctx": get_context}
+NAMESPACE.update({f"_g_builtin_{name}": function for name, function in BUILTINS.items()})
+NAMESPACE.update({"_type": type, "_len": len, "_SCALARS": SCALAR_TYPES, "_SIZED": _SIZED})
 for _name, _function in list(globals().items()):
     if _name.startswith("g_"):
         NAMESPACE[f"_g_{_name[2:]}"] = _function

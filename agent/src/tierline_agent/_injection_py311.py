@@ -23,8 +23,29 @@ def lines_with_code(code: CodeType) -> set[int]:
     return found | ({code.co_firstlineno} if code.co_name != "<module>" else set())
 
 
-def _call(hook, lineno, *args) -> list:
-    argc = len(args)
+def safe_argument_names(code: CodeType) -> frozenset:
+    """Arguments bound on every line: not deleted, not cells (LOAD_FAST reads them safely)."""
+    count = code.co_argcount + code.co_kwonlyargcount
+    count += bool(code.co_flags & 0x04) + bool(code.co_flags & 0x08)  # *args, **kwargs
+    deleted = {instr.arg for instr in Bytecode.from_code(code)
+               if isinstance(instr, Instr) and instr.name == "DELETE_FAST"}
+    return frozenset(code.co_varnames[:count]) - set(code.co_cellvars) - deleted
+
+
+def _line_call(hook, lineno) -> list:
+    """`hook()` or, for `(hook, names)`, `hook({name: value, ...})` built from fast locals."""
+    if not isinstance(hook, tuple):
+        return [*_call(hook, lineno), Instr("POP_TOP", lineno=lineno)]
+    function, names = hook
+    if not names:
+        return [*_call(function, lineno), Instr("POP_TOP", lineno=lineno)]
+    build = [Instr("LOAD_FAST", name, lineno=lineno) for name in names]
+    build += [Instr("LOAD_CONST", tuple(names), lineno=lineno), Instr("BUILD_CONST_KEY_MAP", len(names), lineno=lineno)]
+    return [*_call(function, lineno, *build, argc=1), Instr("POP_TOP", lineno=lineno)]
+
+
+def _call(hook, lineno, *args, argc: int | None = None) -> list:
+    argc = len(args) if argc is None else argc
     return [Instr("PUSH_NULL", lineno=lineno), Instr("LOAD_CONST", hook, lineno=lineno), *args,
             Instr("PRECALL", argc, lineno=lineno), Instr("CALL", argc, lineno=lineno)]
 
@@ -84,7 +105,7 @@ def _inject_lines(items: list, line_hooks, start: int) -> list:
                 from_fallthrough = True
             from_jumps = any(backward or source_line != line
                              for label in labels for backward, source_line in sources.get(id(label), ()))
-            call = [*_call(hook, line), Instr("POP_TOP", lineno=line)]
+            call = _line_call(hook, line)
             if from_fallthrough and (from_jumps or not labels):
                 out.extend(call)
             elif from_jumps and falls_through:
@@ -166,7 +187,7 @@ def inject(code: CodeType, line_hooks, function_hooks) -> CodeType:
         entry_hook = hooks.pop(code.co_firstlineno, None) if code.co_name != "<module>" else None
         items = _inject_lines(items, hooks, start)
         if entry_hook is not None:  # the def line: once per call, before the body
-            items[start:start] = [*_call(entry_hook, code.co_firstlineno), Instr("POP_TOP", lineno=code.co_firstlineno)]
+            items[start:start] = _line_call(entry_hook, code.co_firstlineno)
     if function_hooks is not None:
         items = _inject_function(items, function_hooks, start, code.co_firstlineno)
     bytecode.clear()

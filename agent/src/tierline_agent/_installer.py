@@ -202,15 +202,15 @@ class Installer:
                 raise ProbeError(f"line {location.line} of {index.filename} has no code a probe can run at; "
                                  f"nearest lines with code: {', '.join(map(str, nearest)) or 'none'}", "location")
             node = self.patcher.node_for(code, index.parent_chain(code))
-            site = self.patcher.line_site(node, location.line)
-            site.runners = site.runners + (runner,)
+            site = node.line_sites.get(location.line)
+            self.patcher.set_line_runners(node, location.line, (site.runners if site else ()) + (runner,))
             return Installed(probe, runner, node, location.line)
         code = index.code_for_qualname(location.qualname)
         if code is None:
             raise ProbeError(f"no function {location.qualname} in {location.module}", "location")
         node = self.patcher.node_for(code, index.parent_chain(code))
-        site = self.patcher.function_site(node)
-        site.runners = site.runners + (runner,)
+        site = node.function_site
+        self.patcher.set_function_runners(node, (site.runners if site else ()) + (runner,))
         return Installed(probe, runner, node, None)
 
     def _uninstall(self, installed: Installed) -> None:
@@ -221,12 +221,11 @@ class Installer:
         site = node.line_sites.get(installed.line) if installed.line is not None else node.function_site
         if site is None:
             return
-        site.runners = tuple(r for r in site.runners if r is not installed.runner)
-        if not site.runners:
-            if installed.line is not None:
-                self.patcher.drop_line_site(node, installed.line)
-            else:
-                self.patcher.drop_function_site(node)
+        runners = tuple(r for r in site.runners if r is not installed.runner)
+        if installed.line is not None:
+            self.patcher.set_line_runners(node, installed.line, runners)
+        else:
+            self.patcher.set_function_runners(node, runners)
 
     def _set_status(self, probe_id: str, status: str, message: str, version: int) -> None:
         self.statuses[probe_id] = {"id": probe_id, "version": version, "status": status, "message": message}

@@ -43,23 +43,23 @@ class Aggregate:
 
 class MetricStore:
     def __init__(self):
-        self._table: dict[str, tuple[str, str, Aggregate]] = {}
+        self.table: dict[str, tuple[str, str, Aggregate]] = {}
         self._started = time.time()
 
     def count(self, probe_id: str, name: str) -> None:
-        entry = self._table.get(probe_id)
+        entry = self.table.get(probe_id)
         if entry is None:
-            entry = self._table[probe_id] = (name, "count", Aggregate())
+            entry = self.table[probe_id] = (name, "count", Aggregate())
         entry[2].count += 1
 
     def observe(self, probe_id: str, name: str, metric_type: str, value: float) -> None:
-        entry = self._table.get(probe_id)
+        entry = self.table.get(probe_id)
         if entry is None:
-            entry = self._table[probe_id] = (name, metric_type, Aggregate())
+            entry = self.table[probe_id] = (name, metric_type, Aggregate())
         entry[2].observe(value, metric_type != "gauge")
 
     def flush(self) -> list[dict]:
-        table, self._table = self._table, {}
+        table, self.table = self.table, {}
         start, self._started = self._started, time.time()
         points = []
         for probe_id, (name, metric_type, agg) in table.items():

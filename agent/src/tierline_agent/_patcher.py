@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 from types import CodeType, FunctionType
 
-from ._injection import FunctionHooks, inject
+from ._injection import FunctionHooks, inject, safe_argument_names
 from ._sites import FunctionSite, LineSite, Runtime
 
 
@@ -52,27 +52,38 @@ class Patcher:
         self._nodes[id(code)] = node
         return node
 
-    def line_site(self, node: CodeNode, line: int) -> LineSite:
+    def set_line_runners(self, node: CodeNode, line: int, runners: tuple) -> None:
+        """Put `runners` at a line; none left removes the site and restores the code."""
         site = node.line_sites.get(line)
-        if site is None:
+        if not runners:
+            if site is not None:
+                del node.line_sites[line]
+                self.rebuild(node)
+            return
+        is_new = site is None
+        if is_new:
             site = node.line_sites[line] = LineSite(self.runtime)
-            self.rebuild(node)
-        return site
-
-    def function_site(self, node: CodeNode) -> FunctionSite:
-        if node.function_site is None:
-            node.function_site = FunctionSite(self.runtime)
-            self.rebuild(node)
-        return node.function_site
-
-    def drop_line_site(self, node: CodeNode, line: int) -> None:
-        if node.line_sites.pop(line, None) is not None:
+        site.runners = runners
+        names = site.plan(safe_argument_names(node.original))
+        if is_new or names != site.passed_names:
+            site.passed_names = names
             self.rebuild(node)
 
-    def drop_function_site(self, node: CodeNode) -> None:
-        if node.function_site is not None:
-            node.function_site = None
+    def set_function_runners(self, node: CodeNode, runners: tuple) -> None:
+        if not runners:
+            if node.function_site is not None:
+                node.function_site = None
+                self.rebuild(node)
+            return
+        site = node.function_site
+        if site is None:
+            site = node.function_site = FunctionSite(self.runtime)
+            site.runners = runners
+            site.plan()
             self.rebuild(node)
+        else:
+            site.runners = runners
+            site.plan()
 
     def rebuild(self, node: CodeNode) -> None:
         while node is not None:
@@ -86,7 +97,8 @@ class Patcher:
                 site = node.function_site
                 function_hooks = FunctionHooks(site.enter, site.exit, site.error)
             if node.line_sites or function_hooks is not None:
-                code = inject(code, {line: site.hit for line, site in node.line_sites.items()}, function_hooks)
+                line_hooks = {line: (site.hit, site.passed_names) for line, site in node.line_sites.items()}
+                code = inject(code, line_hooks, function_hooks)
             old = node.current
             node.current = code
             self._original_by_current.pop(id(old), None)

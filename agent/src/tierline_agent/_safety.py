@@ -76,8 +76,49 @@ def instance_dict(obj: object) -> dict | None:
     return None
 
 
+# (type, name) -> how to read it; types rarely change shape, and a stale plan still only reads
+# the instance dict or a slot, never runs code.
+_PLANS: dict = {}
+_FROM_DICT, _FROM_SLOT, _REFUSED = 0, 1, 2
+
+
+def _plan(kind: type, name: str):
+    class_attr = _mro_lookup(kind, name)
+    if class_attr is not _MISSING and type(class_attr) is _MEMBER:
+        plan = (_FROM_SLOT, class_attr, None)
+    elif class_attr is not _MISSING and hasattr(type(class_attr), "__set__"):
+        plan = (_REFUSED, f"{name!r} is a property or descriptor of {safe_type_name_of(kind)}", None)
+    else:
+        descriptor = _mro_lookup(kind, "__dict__")
+        fallback = class_attr if class_attr is not _MISSING and not hasattr(type(class_attr), "__get__") else _MISSING
+        plan = (_FROM_DICT, descriptor if type(descriptor) is _GETSET else None, fallback)
+    if len(_PLANS) < 10_000:
+        _PLANS[(kind, name)] = plan
+    return plan
+
+
 def safe_getattr(obj: object, name: str) -> object:
     kind = type(obj)
+    if kind is not type and not isinstance(obj, (type, types.ModuleType)):
+        plan = _PLANS.get((kind, name)) or _plan(kind, name)
+        mode, source, fallback = plan
+        if mode == _FROM_DICT:
+            if source is not None:
+                try:
+                    fields = source.__get__(obj, kind)
+                except Exception:
+                    fields = None
+                if type(fields) is dict and name in fields:
+                    return fields[name]
+            if fallback is not _MISSING:
+                return fallback
+            raise UnsafeAccess(f"{safe_type_name(obj)} has no readable attribute {name!r}")
+        if mode == _FROM_SLOT:
+            try:
+                return source.__get__(obj, kind)
+            except AttributeError:
+                raise UnsafeAccess(f"slot {name!r} is not set") from None
+        raise UnsafeAccess(source)
     if kind is type or isinstance(obj, type):
         # Class attribute of a class object: plain values only.
         found = _mro_lookup(obj, name)
@@ -102,7 +143,10 @@ def safe_getattr(obj: object, name: str) -> object:
 
 
 def safe_type_name(obj: object) -> str:
-    kind = type(obj)
+    return safe_type_name_of(type(obj))
+
+
+def safe_type_name_of(kind: type) -> str:
     module = kind.__dict__.get("__module__") if "__module__" in kind.__dict__ else None
     qualname = type.__dict__["__qualname__"].__get__(kind)
     if type(module) is not str or module == "builtins":

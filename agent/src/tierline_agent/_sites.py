@@ -45,13 +45,22 @@ class Runtime:
         queue.append(item)
 
 
+_NO_GLOBALS: dict = {}
+
+
+def _globals_of(frame) -> dict:
+    return frame.f_globals if frame is not None else _NO_GLOBALS
+
+
 class LogEmitter:
+    needs_frame = False
+
     def __init__(self, probe: Probe):
         self.parts = probe.template.parts
 
     def emit(self, runner, frame, names, extra):
         values = []
-        globals_ = frame.f_globals
+        globals_ = _globals_of(frame)
         for part in self.parts:
             if type(part) is str:
                 continue
@@ -73,26 +82,30 @@ class _EvalFailed:
 
 
 class SnapshotEmitter:
+    needs_frame = True
+
     def __init__(self, probe: Probe):
         self.limits = probe.capture
 
     def emit(self, runner, frame, names, extra):
-        snapshot = capture_snapshot(frame, frame.f_locals if names is None else names, self.limits)
+        frame_locals = frame.f_locals
+        if extra:
+            frame_locals = {k: v for k, v in frame_locals.items() if k not in extra}
+        snapshot = capture_snapshot(frame, frame_locals, self.limits)
         if extra:
             if extra.get("_exception") is not None:
                 snapshot["exception"] = capture_value(extra["_exception"], self.limits)
             elif "_return" in extra:
                 snapshot["return"] = capture_value(extra["_return"], self.limits)
-            snapshot["locals"].pop("_return", None)
-            snapshot["locals"].pop("_exception", None)
             if "_duration" in extra:
                 snapshot["duration_ms"] = extra["_duration"]
-                snapshot["locals"].pop("_duration", None)
         runner.runtime.enqueue(("snapshot", runner.probe, time.time(), snapshot, get_context(),
                                 threading.current_thread().name))
 
 
 class MetricEmitter:
+    needs_frame = False
+
     def __init__(self, probe: Probe):
         self.probe_id, self.name, self.type = probe.id, probe.metric_name, probe.metric_type
         self.value = probe.metric_value
@@ -104,9 +117,13 @@ class MetricEmitter:
                 store.observe(self.probe_id, self.name, "histogram", extra["_duration"])
             return
         if self.value is None:
-            store.count(self.probe_id, self.name)
+            entry = store.table.get(self.probe_id)
+            if entry is None:
+                store.count(self.probe_id, self.name)
+            else:
+                entry[2].count += 1
             return
-        value = self.value.evaluate(names, frame.f_globals)
+        value = self.value.evaluate(names, _globals_of(frame))
         if type(value) not in (int, float, bool):
             raise EvaluationError(f"metric value must be a number, got {type(value).__name__}")
         if self.type == "count":
@@ -116,40 +133,48 @@ class MetricEmitter:
 
 
 EMITTERS = {"log": LogEmitter, "snapshot": SnapshotEmitter, "metric": MetricEmitter}
+_SPECIAL = frozenset({"ctx", "_return", "_exception", "_duration"})
 
 
 class ProbeRunner:
-    """One installed probe at one site."""
+    """One installed probe at one site.
 
-    __slots__ = ("probe", "runtime", "emitter", "condition", "needs_names", "limiter", "is_enabled",
-                 "hits", "rate_limited", "condition_errors")
+    `local_names` are the application names its expressions read. A site passes them in a dict
+    built by the injected bytecode when it can (function arguments); otherwise the runner reads
+    `frame.f_locals`, which on 3.11 costs more than everything else in a hit.
+    """
+
+    __slots__ = ("probe", "runtime", "emitter", "condition", "local_names", "needs_frame", "limiter",
+                 "is_enabled", "hits", "rate_limited")
 
     def __init__(self, probe: Probe, runtime: Runtime):
         self.probe, self.runtime = probe, runtime
         self.emitter = EMITTERS[probe.kind](probe)
-        self.condition = probe.condition
-        self.needs_names = (
-            (probe.condition is not None and probe.condition.needs_frame)
-            or (probe.template is not None and probe.template.needs_frame)
-            or (probe.metric_value is not None and probe.metric_value.needs_frame)
-        )
+        self.condition = probe.condition.evaluate if probe.condition is not None else None
+        expressions = [probe.condition, probe.metric_value]
+        if probe.template is not None:
+            expressions.extend(p for p in probe.template.parts if type(p) is not str)
+        self.local_names = frozenset().union(*(e.names for e in expressions if e is not None)) - _SPECIAL
+        self.needs_frame = self.emitter.needs_frame
         self.limiter = RateLimiter(probe.rate) if probe.rate else None
         self.is_enabled = True
-        self.hits = self.rate_limited = self.condition_errors = 0
+        self.hits = self.rate_limited = 0
 
-    def fire(self, frame, extra) -> None:
+    def fire(self, frame, names, extra) -> None:
+        """`names`: the dict passed by the injected code, or None; `frame`: the app frame or None."""
         if not self.is_enabled:
             return
         try:
-            names = None
-            if self.needs_names or extra:
-                names = frame.f_locals
-                if extra:
-                    names = dict(names)
-                    names.update(extra)
-            if self.condition is not None:
+            if names is None:
+                if extra is not None:
+                    names = extra if frame is None else {**frame.f_locals, **extra}
+                elif frame is not None and self.local_names:
+                    names = frame.f_locals
+            condition = self.condition
+            if condition is not None:
                 try:
-                    if not g_truth(self.condition.evaluate(names, frame.f_globals)):
+                    result = condition(names, _globals_of(frame))
+                    if result is not True and (result is False or not g_truth(result)):
                         return
                 except EvaluationError as error:
                     self.is_enabled = False
@@ -170,38 +195,68 @@ class ProbeRunner:
             self.runtime.on_error(self.probe.id, f"{type(error).__name__}: {error}")
 
 
-class LineSite:
-    """The hook at one line of one code object; `runners` is replaced, never mutated in place."""
+# The CPU budget times one hit in `_SAMPLE` and counts it `_SAMPLE` times: two clock reads per
+# hit would cost more than a whole false-condition hit.
+_SAMPLE = 16
 
-    __slots__ = ("runners", "runtime", "__weakref__")
+
+class LineSite:
+    """The hook at one line of one code object; `runners` is replaced, never mutated in place.
+
+    `passed_names` are the names the injected call passes as a dict (see `plan`); when a runner
+    needs more than those, or a snapshot, `needs_frame` makes the hook fetch the frame.
+    """
+
+    __slots__ = ("runners", "runtime", "budget", "count", "passed_names", "needs_frame", "__weakref__")
 
     def __init__(self, runtime: Runtime):
         self.runners: tuple = ()
         self.runtime = runtime
+        self.budget = runtime.budget
+        self.count = 0
+        self.passed_names: tuple = ()
+        self.needs_frame = True
 
-    def hit(self) -> None:
-        try:
-            budget = self.runtime.budget
-            if budget.throttled:
-                budget.skipped += 1
-                return
+    def plan(self, safe_names: frozenset) -> tuple:
+        """Choose what the injected call passes; returns the names (a change needs re-injection)."""
+        wanted = frozenset().union(*(r.local_names for r in self.runners))
+        if wanted <= safe_names:
+            self.needs_frame = any(r.needs_frame for r in self.runners)
+            return tuple(sorted(wanted))
+        self.needs_frame = True
+        return ()
+
+    def hit(self, names=None) -> None:
+        budget = self.budget
+        if budget.throttled:
+            budget.skipped += 1
+            return
+        self.count += 1
+        timed = not self.count % _SAMPLE
+        if timed:
             start = perf_counter()
-            frame = _getframe(1)
+        try:
+            frame = _getframe(1) if self.needs_frame else None
             for runner in self.runners:
-                runner.fire(frame, None)
-            budget.spent += perf_counter() - start
+                runner.fire(frame, names, None)
         except Exception:
             pass
+        if timed:
+            budget.spent += (perf_counter() - start) * _SAMPLE
 
 
 class FunctionSite:
     """Entry and exit hooks of one function; the record passed between them is the start time."""
 
-    __slots__ = ("runners", "runtime", "__weakref__")
+    __slots__ = ("runners", "runtime", "needs_frame", "__weakref__")
 
     def __init__(self, runtime: Runtime):
         self.runners: tuple = ()
         self.runtime = runtime
+        self.needs_frame = True
+
+    def plan(self) -> None:
+        self.needs_frame = any(r.needs_frame or r.local_names for r in self.runners)
 
     def enter(self):
         return perf_counter()
@@ -221,9 +276,9 @@ class FunctionSite:
                 return
             start = perf_counter()
             extra["_duration"] = (start - started) * 1000.0 if type(started) is float else None
-            frame = _getframe(2)
+            frame = _getframe(2) if self.needs_frame else None
             for runner in self.runners:
-                runner.fire(frame, extra)
+                runner.fire(frame, None, extra)
             budget.spent += perf_counter() - start
         except Exception:
             pass
