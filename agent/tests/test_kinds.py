@@ -141,3 +141,41 @@ def test_log_level_probe_ships_debug_records_for_one_customer_only(harness):
         assert harness.hits("log_record") == []
     finally:
         logger.removeHandler(handler)
+
+
+def test_names_passed_by_value_and_through_the_frame_agree(harness):
+    """Arguments go by value from the injected code; deleted or captured ones through the frame."""
+    harness.probe(kind="log", location=f"{rel(shapes)}:{line_of(shapes, 'deleted')}", template="{token}/{len(user)}")
+    harness.probe(kind="log", location=f"{rel(shapes)}:{line_of(shapes, 'captured')}", template="limit {limit}")
+    assert shapes.deleted_argument("t", "uu") == "replaceduu"
+    assert shapes.captured_argument(5) is True
+    messages = [h["message"] for h in harness.hits("log")]
+    assert messages[1] == "limit 5"
+    assert messages[0].endswith("/2")  # `token` is a sensitive name: redacted, but it was read
+
+
+def test_log_level_probe_for_every_logger(harness):
+    logger = logging.getLogger("samples.anything")
+    logger.setLevel(logging.NOTSET)
+    root_level = logging.getLogger().level
+    probe = harness.probe(kind="log_level", logger="", rate=None)
+    logger.debug("from anywhere")
+    assert [h["record"]["message"] for h in harness.hits("log_record")] == ["from anywhere"]
+    harness.remove(probe.id)
+    assert logging.getLogger().level == root_level
+
+
+def test_snapshot_of_a_function_that_raises(harness):
+    harness.probe(kind="snapshot", location="samples.shapes:raises")
+    with pytest.raises(ValueError):
+        shapes.raises(2)
+    [hit] = harness.hits("snapshot")
+    assert hit["snapshot"]["exception"]["type"] == "ValueError"
+    assert hit["snapshot"]["exception"]["args"]["items"][0]["value"] == "bad 2"
+    assert "return" not in hit["snapshot"]
+
+
+def test_metric_value_that_is_not_a_number_disables_the_probe(harness):
+    probe = harness.probe(kind="metric", location=PLAIN, metric_type="gauge", value="user")
+    assert shapes.plain("a", "not a number") == 2
+    assert harness.status(probe.id)["status"] == "error"

@@ -252,3 +252,41 @@ def test_main_script_code_is_patched_before_it_runs(harness, tmp_path):
     assert messages(harness) == ["y from 21"]
     harness.remove(probe.id)
     assert namespace["handler"].__code__ is code.co_consts[0]
+
+
+def test_conditions_on_arguments_do_not_touch_the_frame(harness):
+    probe = log_at(harness, shapes, "plain", "x", condition="len(token) > 100 and user == 'a'")
+    installed = harness.installer._installed[probe.id]
+    site = installed.node.line_sites[installed.line]
+    assert site.passed_names == ("token", "user") and site.needs_frame is False
+    shapes.plain("abc", "a")
+    assert messages(harness) == []
+
+
+def test_import_while_the_installer_is_busy_never_waits(harness, tmp_path, monkeypatch):
+    import threading
+    import time as time_module
+    (tmp_path / "busy_late.py").write_text("def later(x):\n    return x + 5\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    probe = harness.probe(kind="log", location="busy_late.py:2", template="late {x}")
+    assert harness.status(probe.id)["status"] == "waiting"
+    held, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        with harness.installer._lock:
+            held.set()
+            release.wait(5)
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    held.wait(5)
+    try:
+        started = time_module.perf_counter()
+        late = importlib.import_module("busy_late")
+        harness.installer.on_module_loaded(late)
+        assert time_module.perf_counter() - started < 0.5
+        assert harness.status(probe.id)["status"] == "waiting"
+    finally:
+        release.set()
+        holder.join()
+    harness.installer.reap()
+    assert harness.status(probe.id)["status"] == "installed"

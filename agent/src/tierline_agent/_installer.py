@@ -40,6 +40,7 @@ class Installer:
         self.statuses: dict[str, dict] = {}
         self._on_change = on_change
         self.expecting_main = False  # the runner is about to execute a script as __main__
+        self._late_modules: list = []  # imported while the lock was busy
         runtime.on_error = self._runner_failed
         runtime.on_done = self._runner_done
 
@@ -118,7 +119,9 @@ class Installer:
     def on_module_loaded(self, module) -> None:
         if not self._waiting:
             return
-        if not self._lock.acquire(timeout=1.0):
+        if not self._lock.acquire(blocking=False):
+            # An agent thread is busy installing: never make an import wait; it picks this up.
+            self._late_modules.append(module)
             return
         try:
             name = getattr(module, "__name__", "")
@@ -244,7 +247,9 @@ class Installer:
         self._on_change()
 
     def reap(self) -> None:
-        """Uninstall probes that failed or finished (from the background thread)."""
+        """Uninstall probes that failed or finished, and handle late imports (background thread)."""
+        while self._late_modules:
+            self.on_module_loaded(self._late_modules.pop(0))
         with self._lock:
             for probe_id, installed in list(self._installed.items()):
                 status = self.statuses.get(probe_id, {}).get("status")

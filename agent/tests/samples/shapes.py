@@ -99,3 +99,15 @@ def blank_line_holder():
 async def slow(x):
     await asyncio.sleep(10)
     return x
+
+
+def deleted_argument(token, user):
+    del token
+    token = "replaced"
+    return token + user  # L:deleted
+
+
+def captured_argument(limit):
+    def check(value):
+        return value < limit
+    return check(3)  # L:captured
