@@ -1,6 +1,5 @@
 """The expression checker rejects what is unsafe, with a position; evaluation never runs app code."""
 import pytest
-
 from tierline_agent._context import context
 from tierline_agent._expressions import ExpressionError, compile_expression, compile_template
 from tierline_agent._guards import EvaluationError

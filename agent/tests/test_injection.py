@@ -3,7 +3,6 @@ import asyncio
 import sys
 
 import pytest
-
 from samples import shapes
 from tierline_agent._injection import FunctionHooks, inject, lines_with_code
 

@@ -2,11 +2,11 @@
 import logging
 
 import pytest
+from samples import shapes
+from test_expressions import Hostile
+from tierline_agent._context import context
 
 from conftest import line_of, rel
-from samples import shapes
-from tierline_agent._context import context
-from test_expressions import Hostile
 
 PLAIN = f"{rel(shapes)}:{line_of(shapes, 'plain')}"
 

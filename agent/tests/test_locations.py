@@ -1,16 +1,14 @@
 """Every location kind and code shape: the probe fires, the code still works, removal restores it."""
 import asyncio
-import gc
 import importlib
 import sys
-import types
 
 import pytest
-
-from conftest import line_of, rel
 from samples import shapes
 from samples.billing import views as billing_views
 from samples.shop import views as shop_views
+
+from conftest import line_of, rel
 
 
 def log_at(harness, module, marker, template="hit", **extra):

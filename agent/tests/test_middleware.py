@@ -2,7 +2,6 @@
 import asyncio
 
 import pytest
-
 import tierline_agent
 from tierline_agent import current_context
 

@@ -1,6 +1,5 @@
 """Redaction of names and secret-looking values, configurable lists."""
 import pytest
-
 from tierline_agent._redaction import MARKER, Redactor, luhn_valid
 
 

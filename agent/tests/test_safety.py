@@ -1,10 +1,11 @@
 """Safety and budgets: the host never sees a failure, limits hold, the queue never blocks."""
 import time
 
-from conftest import line_of, rel
 from samples import shapes
 from tierline_agent._limits import CpuBudget, RateLimiter
 from tierline_agent._sites import Runtime
+
+from conftest import line_of, rel
 
 PLAIN = f"{rel(shapes)}:{line_of(shapes, 'plain')}"
 

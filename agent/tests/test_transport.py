@@ -4,13 +4,13 @@ import threading
 import time
 
 import pytest
-
-from conftest import line_of, rel, wait_for
 from samples import shapes
 from stub_server import StubServer
 from tierline_agent._agent import Agent
 from tierline_agent._config import Config
 from tierline_agent._transport import HttpTransport, InMemoryTransport, TransportError
+
+from conftest import line_of, rel, wait_for
 
 PLAIN = f"{rel(shapes)}:{line_of(shapes, 'plain')}"
 
@@ -214,3 +214,16 @@ def test_threads_are_daemons():
         assert all(t.daemon for t in threading.enumerate() if t.name.startswith("tierline-agent"))
     finally:
         agent.stop()
+
+
+def test_throttling_is_reported_in_the_status(memory_agent):
+    agent, transport = memory_agent
+    transport.set_probes([{"id": "t", "kind": "log", "location": PLAIN, "template": "x"}])
+    assert wait_for(lambda: (transport.latest_status("t") or {}).get("status") == "installed")
+    agent.runtime.budget.throttled = True
+    shapes.plain("a", "u")
+    payload = agent.status_payload()
+    assert payload["throttled"] is True and payload["throttled_hits"] == 1
+    [entry] = payload["probes"]
+    assert entry["message"].startswith("throttled: probes used more than 2%")
+    agent.runtime.budget.throttled = False

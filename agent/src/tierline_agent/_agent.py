@@ -54,7 +54,7 @@ class Agent:
         from ._worker import Poller, Uploader
         self.poller, self.uploader = Poller(self), Uploader(self)
 
-    def start(self) -> "Agent":
+    def start(self) -> Agent:
         self.imports.install()
         self.poller.start()
         self.uploader.start()

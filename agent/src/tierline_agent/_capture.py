@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 import types
 from inspect import CO_VARARGS, CO_VARKEYWORDS
+from itertools import islice
 
 from ._probes import CaptureLimits
 from ._safety import instance_fields, safe_type_name
@@ -54,14 +55,12 @@ def capture_value(value, limits: CaptureLimits, depth: int = 0) -> dict:
     if isinstance(value, (list, tuple)):
         base = list if isinstance(value, list) else tuple
         size = base.__len__(value)
-        items = [capture_value(item, limits, depth + 1)
-                 for index, item in zip(range(limits.max_items), base.__iter__(value))]
+        items = [capture_value(item, limits, depth + 1) for item in islice(base.__iter__(value), limits.max_items)]
         return _sized(type_name, size, "items", items)
     if isinstance(value, (set, frozenset)):
         base = set if isinstance(value, set) else frozenset
         size = base.__len__(value)
-        items = [capture_value(item, limits, depth + 1)
-                 for index, item in zip(range(limits.max_items), base.__iter__(value))]
+        items = [capture_value(item, limits, depth + 1) for item in islice(base.__iter__(value), limits.max_items)]
         return _sized(type_name, size, "items", items)
     if kind in (types.FunctionType, types.BuiltinFunctionType, types.MethodType):
         return {"type": "function", "value": getattr(value, "__qualname__", "?")}

@@ -7,6 +7,7 @@ before its first line runs; the script is compiled here and its code patched bef
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import runpy
 import sys
@@ -52,10 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         _run_script(agent, program[0], program[1:])
     if agent is not None:
-        try:
+        with contextlib.suppress(Exception):  # the server may be away; the script's result stands
             agent.flush()
-        except Exception:
-            pass
     return 0
 
 

@@ -28,7 +28,7 @@ class Config:
     expect_main: bool = False  # set by the runner: probes on __main__ wait for the script
 
     @classmethod
-    def load(cls, environ=None, **overrides) -> "Config":
+    def load(cls, environ=None, **overrides) -> Config:
         environ = os.environ if environ is None else environ
         values = {
             "server": environ.get("TIERLINE_SERVER", ""),

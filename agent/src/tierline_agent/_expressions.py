@@ -15,8 +15,8 @@ methods of builtin values (`SAFE_METHODS`). The name `ctx` is the request contex
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from . import _guards
 

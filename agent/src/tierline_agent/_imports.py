@@ -7,6 +7,7 @@ attribute to the real loader.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 
@@ -24,10 +25,8 @@ class _NotifyingLoader:
 
     def exec_module(self, module):
         self._loader.exec_module(module)
-        try:
+        with contextlib.suppress(Exception):  # the import itself succeeded: never fail it
             self._on_loaded(module)
-        except Exception:  # the import itself succeeded: never fail it
-            pass
 
 
 class ImportWatcher:
@@ -40,10 +39,8 @@ class ImportWatcher:
             sys.meta_path.insert(0, self)
 
     def uninstall(self) -> None:
-        try:
+        with contextlib.suppress(ValueError):
             sys.meta_path.remove(self)
-        except ValueError:
-            pass
 
     def find_spec(self, fullname, path=None, target=None):
         if not self._is_waiting() or getattr(self._local, "busy", False):

@@ -14,9 +14,9 @@ here: the patcher keeps the original code object and puts it back.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import CodeType
-from typing import Callable, Mapping
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,8 @@ class FunctionHooks:
 
 
 if sys.version_info[:2] == (3, 11):
-    from ._injection_py311 import inject as _inject, lines_with_code as _lines_with_code
+    from ._injection_py311 import inject as _inject
+    from ._injection_py311 import lines_with_code as _lines_with_code
     from ._injection_py311 import safe_argument_names as _safe_argument_names
 else:  # pragma: no cover - other versions get their own module
     _inject = _lines_with_code = _safe_argument_names = None

@@ -63,7 +63,7 @@ class CodeIndex:
     codes: dict[int, CodeType] = field(default_factory=dict)  # id(code) -> code
 
     @classmethod
-    def build(cls, filename: str, functions: list[FunctionType], original_of) -> "CodeIndex":
+    def build(cls, filename: str, functions: list[FunctionType], original_of) -> CodeIndex:
         """`original_of(code)` maps a patched code object back to the original."""
         index = cls(filename)
         roots = []

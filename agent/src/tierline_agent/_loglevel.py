@@ -38,13 +38,13 @@ class LogLevelRunner:
         for logger in self._targets():
             threshold = logger.getEffectiveLevel()
             self._saved[logger.name] = (logger, logger.level, threshold)
-        for logger, level, threshold in self._saved.values():
+        for logger, _level, threshold in self._saved.values():
             if threshold > logging.DEBUG:
                 logger.setLevel(logging.DEBUG)
             logger.addFilter(self)
 
     def uninstall(self) -> None:
-        for logger, level, threshold in self._saved.values():
+        for logger, level, _threshold in self._saved.values():
             logger.removeFilter(self)
             logger.setLevel(level)
         self._saved.clear()

@@ -70,6 +70,6 @@ class MetricStore:
             elif metric_type != "count" and agg.count:
                 point.update(sum=agg.total, min=agg.minimum, max=agg.maximum,
                              buckets=[[b if b != math.inf else "inf", n]
-                                      for b, n in zip(BUCKETS, agg.buckets or []) if n])
+                                      for b, n in zip(BUCKETS, agg.buckets or [0] * len(BUCKETS), strict=True) if n])
             points.append(point)
         return points

@@ -21,7 +21,7 @@ from ._sites import FunctionSite, LineSite, Runtime
 class CodeNode:
     __slots__ = ("original", "parent", "current", "line_sites", "function_site")
 
-    def __init__(self, original: CodeType, parent: "CodeNode | None"):
+    def __init__(self, original: CodeType, parent: CodeNode | None):
         self.original, self.parent, self.current = original, parent, original
         self.line_sites: dict[int, LineSite] = {}
         self.function_site: FunctionSite | None = None
@@ -90,7 +90,7 @@ class Patcher:
             original = node.original
             consts = tuple(self.current_of(c) if type(c) is CodeType else c for c in original.co_consts)
             code = original
-            if any(a is not b for a, b in zip(consts, original.co_consts)):
+            if any(a is not b for a, b in zip(consts, original.co_consts, strict=True)):
                 code = original.replace(co_consts=consts)
             function_hooks = None
             if node.function_site is not None:
@@ -120,6 +120,6 @@ class Patcher:
     def instrument_module_code(self, code: CodeType) -> CodeType:
         """A module code object about to run, with its function constants replaced by patched ones."""
         consts = tuple(self.current_of(c) if type(c) is CodeType else c for c in code.co_consts)
-        if all(a is b for a, b in zip(consts, code.co_consts)):
+        if all(a is b for a, b in zip(consts, code.co_consts, strict=True)):
             return code
         return code.replace(co_consts=consts)

@@ -20,8 +20,8 @@ from time import perf_counter
 from ._capture import capture_snapshot, capture_value
 from ._context import get_context
 from ._guards import EvaluationError, g_truth
-from ._metrics import MetricStore
 from ._limits import CpuBudget, RateLimiter
+from ._metrics import MetricStore
 from ._probes import CaptureLimits, Probe
 
 _getframe = sys._getframe
