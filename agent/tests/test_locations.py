@@ -288,3 +288,22 @@ def test_import_while_the_installer_is_busy_never_waits(harness, tmp_path, monke
         holder.join()
     harness.installer.reap()
     assert harness.status(probe.id)["status"] == "installed"
+
+
+def test_async_generator_closed_early_reports_generator_exit(harness):
+    harness.probe(kind="log", location="samples.shapes:agen", template="{type(_exception)}")
+
+    async def take_one():
+        iterator = shapes.agen(5)
+        first = await iterator.__anext__()
+        await iterator.aclose()
+        return first
+    assert asyncio.run(take_one()) == 0
+    assert messages(harness) == ["GeneratorExit"]
+
+
+def test_probe_already_expired_is_not_installed(harness):
+    original = shapes.plain.__code__
+    probe = log_at(harness, shapes, "plain", "x", expires_at=1.0)
+    assert harness.status(probe.id)["status"] == "expired"
+    assert shapes.plain.__code__ is original

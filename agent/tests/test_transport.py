@@ -227,3 +227,16 @@ def test_throttling_is_reported_in_the_status(memory_agent):
     [entry] = payload["probes"]
     assert entry["message"].startswith("throttled: probes used more than 2%")
     agent.runtime.budget.throttled = False
+
+
+def test_probe_for_a_module_imported_later_installs_on_import(memory_agent, tmp_path, monkeypatch):
+    agent, transport = memory_agent
+    (tmp_path / "imported_later.py").write_text("def handle(order):\n    total = order * 2\n    return total\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    transport.set_probes([{"id": "later", "kind": "log", "location": "imported_later.py:2", "template": "o={order}"}])
+    assert wait_for(lambda: (transport.latest_status("later") or {}).get("status") == "waiting")
+    import importlib
+    module = importlib.import_module("imported_later")
+    assert agent.installer.statuses["later"]["status"] == "installed"  # before the first call
+    assert module.handle(4) == 8
+    assert wait_for(lambda: [h["message"] for h in transport.hits("log")] == ["o=4"])

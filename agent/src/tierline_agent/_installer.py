@@ -69,6 +69,9 @@ class Installer:
 
     def add(self, probe: Probe) -> None:
         with self._lock:
+            if probe.expires_at and probe.expires_at <= time.time():
+                self._set_status(probe.id, "expired", "expired before it could be installed", probe.version)
+                return
             try:
                 self._installed[probe.id] = self._install(probe)
                 self._set_status(probe.id, "installed", "", probe.version)
