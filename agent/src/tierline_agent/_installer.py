@@ -41,31 +41,40 @@ class Installer:
         self._on_change = on_change
         self.expecting_main = False  # the runner is about to execute a script as __main__
         self._late_modules: list = []  # imported while the lock was busy
+        self._functions = False  # live functions cached while `apply` runs
         runtime.on_error = self._runner_failed
         runtime.on_done = self._runner_done
 
     # -- the probe set -----------------------------------------------------------------------
     def apply(self, probes: list[Probe], errors: dict[str, str] | None = None) -> None:
-        wanted = {p.id: p for p in probes}
         with self._lock:
-            for probe_id in list(self._installed) + list(self._waiting):
-                probe = wanted.get(probe_id)
-                current = self._installed.get(probe_id) or self._waiting.get(probe_id)
-                current_probe = current.probe if isinstance(current, Installed) else current
-                if probe is None or probe.version != current_probe.version:
-                    self.remove(probe_id, forget=probe is None)
-            for probe in probes:
-                if probe.id not in self._installed and probe.id not in self._waiting:
-                    if self.statuses.get(probe.id, {}).get("version") == probe.version and \
-                            self.statuses[probe.id]["status"] in ("error", "expired", "done"):
-                        continue  # already reported; do not retry the same version
-                    self.add(probe)
-            for probe_id in list(self.statuses):
-                if probe_id not in wanted and (not errors or probe_id not in errors):
-                    del self.statuses[probe_id]
-            for probe_id, message in (errors or {}).items():
-                self._set_status(probe_id, "error", message, 0)
+            self._functions = None  # one heap scan for the whole set, not one per probe
+            try:
+                self._apply(probes, errors or {})
+            finally:
+                self._functions = False
         self._on_change()
+
+    def _apply(self, probes: list[Probe], errors: dict[str, str]) -> None:
+        wanted = {p.id: p for p in probes}
+        for probe_id in list(self._installed) + list(self._waiting):
+            probe = wanted.get(probe_id)
+            current = self._installed.get(probe_id) or self._waiting.get(probe_id)
+            current_probe = current.probe if isinstance(current, Installed) else current
+            if probe is None or probe.version != current_probe.version:
+                self.remove(probe_id, forget=probe is None)
+        for probe in probes:
+            if probe.id in self._installed or probe.id in self._waiting:
+                continue
+            reported = self.statuses.get(probe.id, {})
+            if reported.get("version") == probe.version and reported.get("status") in ("error", "expired", "done"):
+                continue  # already reported; the same version is not retried
+            self.add(probe)
+        for probe_id in list(self.statuses):
+            if probe_id not in wanted and probe_id not in errors:
+                del self.statuses[probe_id]
+        for probe_id, message in errors.items():
+            self._set_status(probe_id, "error", message, 0)
 
     def add(self, probe: Probe) -> None:
         with self._lock:
@@ -180,7 +189,10 @@ class Installer:
             runner.install()
             return Installed(probe, runner)
         location = probe.location
-        functions = _locate.live_functions()
+        if self._functions is False:
+            functions = _locate.live_functions()
+        else:
+            functions = self._functions = self._functions or _locate.live_functions()
         if isinstance(location, LineLocation):
             files = _locate.loaded_files(location.path, functions)
             if not files:

@@ -39,20 +39,27 @@ def path_matches(filename: str, suffix: str) -> bool:
     return len(parts) <= len(have) and have[-len(parts):] == parts
 
 
-def live_functions() -> list[FunctionType]:
-    return [obj for obj in gc.get_objects() if type(obj) is FunctionType]
+def live_functions() -> dict[str, list[FunctionType]]:
+    """Every live function, grouped by normalized source file."""
+    by_raw: dict[str, list[FunctionType]] = {}
+    for obj in gc.get_objects():
+        if type(obj) is FunctionType:
+            by_raw.setdefault(obj.__code__.co_filename, []).append(obj)
+    grouped: dict[str, list[FunctionType]] = {}
+    for raw, functions in by_raw.items():
+        grouped.setdefault(normalized(raw), []).extend(functions)
+    return grouped
 
 
-def loaded_files(suffix: str, functions: list[FunctionType]) -> set[str]:
+def loaded_files(suffix: str, functions: dict[str, list[FunctionType]]) -> set[str]:
     found = set()
     for module in list(sys.modules.values()):
         filename = getattr(module, "__file__", None)
         if isinstance(filename, str) and path_matches(filename, suffix):
             found.add(normalized(filename))
-    for function in functions:
-        filename = function.__code__.co_filename
+    for filename in functions:
         if path_matches(filename, suffix):
-            found.add(normalized(filename))
+            found.add(filename)
     return found
 
 
@@ -63,13 +70,13 @@ class CodeIndex:
     codes: dict[int, CodeType] = field(default_factory=dict)  # id(code) -> code
 
     @classmethod
-    def build(cls, filename: str, functions: list[FunctionType], original_of) -> CodeIndex:
-        """`original_of(code)` maps a patched code object back to the original."""
+    def build(cls, filename: str, functions: dict[str, list[FunctionType]], original_of) -> CodeIndex:
+        """`functions` as from `live_functions()`; `original_of` maps patched code to the original."""
         index = cls(filename)
         roots = []
-        for function in functions:
+        for function in functions.get(filename, ()):
             code = original_of(function.__code__)
-            if normalized(code.co_filename) == filename and id(code) not in index.codes:
+            if id(code) not in index.codes:
                 index.codes[id(code)] = code
                 roots.append(code)
         stack = list(roots)
