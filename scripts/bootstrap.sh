@@ -17,11 +17,14 @@ if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
     exit 1
   fi
 fi
+# Some machines point pip at local mirrors that do not exist; those warnings are noise here.
+quiet_pip() { "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" 2>&1 \
+  | { grep -v 'is ignored: it is neither a file nor a directory' || true; }; }
+
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]'
+quiet_pip --upgrade pip
+quiet_pip -e '.[dev]'
 if [ -f agent/pyproject.toml ]; then
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e './agent[test]' \
-    || "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ./agent
+  quiet_pip -e './agent[test]'
 fi
 echo "Installed into $VENV"

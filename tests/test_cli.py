@@ -1,9 +1,9 @@
 import pytest
 
+from tests.factories import make_org
 from tierline.accounts.actions import hash_token
 from tierline.accounts.models import ApiToken, User
 from tierline.cli import main
-from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db
 

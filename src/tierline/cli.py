@@ -132,9 +132,9 @@ def cmd_worker(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    if not args.yes and sys.stdin.isatty():
-        if input("This erases every issue, user and organization. Type 'yes': ").strip() != "yes":
-            return 1
+    erase = "This erases every issue, user and organization. Type 'yes': "
+    if not args.yes and sys.stdin.isatty() and input(erase).strip() != "yes":
+        return 1
     from django.core.management import call_command
 
     _migrate()

@@ -31,7 +31,7 @@ def decode_cursor(cursor: str, ordering: Ordering) -> list:
         if not isinstance(values, list) or len(values) != len(ordering):
             raise ValueError
         decoded = []
-        for (name, _), value in zip(ordering, values):
+        for (name, _), value in zip(ordering, values, strict=True):
             if name.endswith("_at"):
                 decoded.append(datetime.fromisoformat(value))
             elif isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63:

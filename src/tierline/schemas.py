@@ -1,6 +1,22 @@
 """API schemas shared by every router."""
 
+from datetime import date
+from typing import Annotated
+
 from ninja import Schema
+from pydantic import BeforeValidator, Field, StrictInt
+
+
+def _iso_date_only(value):
+    # pydantic would read a number as seconds since 1970; a date in this API is "YYYY-MM-DD".
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+# A row id: databases store 64-bit integers, and a larger number must be a 422, not an overflow.
+RowId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 
 
 class ErrorOut(Schema):

@@ -5,6 +5,8 @@ from django.urls import include, path
 from tierline.api import api
 from tierline.issues import views as issue_views
 
+handler404 = "tierline.issues.views.not_found"
+
 urlpatterns = [
     path("", issue_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

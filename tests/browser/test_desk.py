@@ -1,9 +1,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from tierline.issues.models import Issue
 from tests.browser.conftest import log_in
 from tests.factories import make_contact, make_issue, make_org, make_staff, make_team
+from tierline.issues.models import Issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

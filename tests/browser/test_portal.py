@@ -1,10 +1,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from tierline.issues.actions import do_add_comment
-from tierline.issues.models import Issue
 from tests.browser.conftest import log_in
 from tests.factories import make_customer, make_issue, make_org, make_staff
+from tierline.issues.actions import do_add_comment
+from tierline.issues.models import Issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

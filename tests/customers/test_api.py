@@ -49,8 +49,8 @@ def test_customer_sees_own_organization_and_contacts_only(api_as, org, other_org
 
 
 def test_teams_list_members_and_components(api_as, agent):
-    from tierline.accounts.actions import do_set_team_members
     from tests.factories import make_component
+    from tierline.accounts.actions import do_set_team_members
 
     team = make_team("Platform", tier=4)
     engineer = make_staff("engineer_t4", name="Farah")

@@ -4,10 +4,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from tests.factories import make_component, make_contact, make_customer, make_issue, make_staff, make_team
 from tierline.errors import InvalidInput, PayloadTooLarge
 from tierline.issues.actions import Upload, do_add_comment, do_create_issue, do_update_issue
 from tierline.issues.models import AppendOnlyError, EventKind, Issue
-from tests.factories import make_component, make_contact, make_customer, make_issue, make_staff, make_team
 
 pytestmark = pytest.mark.django_db
 

@@ -2,10 +2,10 @@ import base64
 
 import pytest
 
+from tests.factories import make_component, make_contact, make_customer, make_issue, make_staff, make_team
 from tierline.accounts.actions import do_revoke_api_token
 from tierline.accounts.models import ApiToken
 from tierline.issues.models import Issue
-from tests.factories import make_component, make_contact, make_customer, make_issue, make_staff, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +198,26 @@ def test_component_and_team_lookup(api_as, agent, org):
     assert created.json()["team"]["name"] == "Money"
     assert api.post("/issues", {"title": "x", "component_id": 424242}).json()["fields"] == {
         "component_id": "does not exist"}
+
+
+@pytest.mark.parametrize("path", [
+    "/contacts?organization_id=99999999999999999999999", "/issues?team=99999999999999999999999",
+    "/issues?organization=-1",
+])
+def test_ids_beyond_64_bits_are_a_422_not_an_overflow(api_as, agent, path):
+    response = api_as(agent).client.get(f"/api/v1{path}", headers=api_as(agent).headers)
+    assert response.status_code == 422
+
+
+def test_body_must_be_a_json_object(api_as, agent):
+    api = api_as(agent)
+    for body in ['"Login broken"', "[]", "42", '{"title": "x", "severity": true}']:
+        response = api.client.post("/api/v1/issues", data=body, content_type="application/json", headers=api.headers)
+        assert response.status_code == 422, body
+    assert not Issue.objects.exists()
+
+
+def test_unknown_api_path_is_json_404(client):
+    response = client.get("/api/v1/issues/a/b/c")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Not found"

@@ -1,8 +1,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tierline.issues.actions import do_add_comment
 from tests.factories import make_contact, make_issue, make_staff, make_team
+from tierline.issues.actions import do_add_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,8 @@ def test_reply_and_internal_note_from_the_issue_page(desk, org):
     response = desk.post(f"/desk/issues/{issue.key}/comment", {"body": "We fixed it", "is_public": "1"})
     assert response.status_code == 302
     desk.post(f"/desk/issues/{issue.key}/comment", {"body": "root cause: cache", "is_public": "0"})
-    assert list(issue.comments.values_list("body", "is_public")) == [("We fixed it", True), ("root cause: cache", False)]
+    comments = list(issue.comments.values_list("body", "is_public"))
+    assert comments == [("We fixed it", True), ("root cause: cache", False)]
     page = desk.get(f"/desk/issues/{issue.key}/").content.decode()
     assert "left an internal note" in page and "root cause: cache" in page
 

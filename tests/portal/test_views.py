@@ -1,8 +1,8 @@
 import pytest
 
+from tests.factories import make_customer, make_issue
 from tierline.issues.actions import do_add_comment, do_update_issue
 from tierline.issues.models import Issue
-from tests.factories import make_customer, make_issue
 
 pytestmark = pytest.mark.django_db
 

@@ -84,6 +84,15 @@ def do_create_team(*, name: str, tier: int, slug: str = "", members=()) -> Team:
 
 
 @transaction.atomic
+def do_update_team(team: Team, *, name: str, slug: str, tier: int) -> Team:
+    if not 1 <= tier <= 5:
+        raise InvalidInput("Tier is 1 to 5", {"tier": "between 1 and 5"})
+    team.name, team.slug, team.tier = name, slug or slugify(name), tier
+    team.save(update_fields=["name", "slug", "tier"])
+    return team
+
+
+@transaction.atomic
 def do_set_team_members(team: Team, members) -> Team:
     members = list(members)
     if any(m.is_customer for m in members):

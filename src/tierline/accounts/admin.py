@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .actions import do_create_team, do_create_user, do_set_team_members, do_update_user
+from .actions import do_create_team, do_create_user, do_set_team_members, do_update_team, do_update_user
 from .models import ApiToken, Team, User
 
 
@@ -21,7 +21,7 @@ class UserAdmin(admin.ModelAdmin):
             do_update_user(obj, role=obj.role, name=obj.name, is_active=obj.is_active)
         else:
             created = do_create_user(email=obj.email, role=obj.role, name=obj.name, organization=obj.organization)
-            obj.pk = created.pk
+            obj.pk, obj._state = created.pk, created._state  # the admin goes on with this object
 
 
 @admin.register(Team)
@@ -32,10 +32,10 @@ class TeamAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()
+            do_update_team(obj, name=obj.name, slug=obj.slug, tier=obj.tier)
         else:
             created = do_create_team(name=obj.name, slug=obj.slug, tier=obj.tier)
-            obj.pk = created.pk
+            obj.pk, obj._state = created.pk, created._state  # the admin goes on with this object
 
     def save_related(self, request, form, formsets, change):
         do_set_team_members(form.instance, form.cleaned_data["members"])

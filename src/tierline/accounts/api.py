@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from tierline.schemas import ERRORS
 from tierline.errors import PermissionDenied
+from tierline.schemas import ERRORS
 
 from .permissions import has_perm
 from .queries import list_teams

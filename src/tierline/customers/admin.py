@@ -15,7 +15,8 @@ class OrganizationAdmin(admin.ModelAdmin):
         if change:
             do_update_organization(Organization.objects.get(pk=obj.pk), **values)
         else:
-            obj.pk = do_create_organization(**values).pk
+            created = do_create_organization(**values)
+            obj.pk, obj._state = created.pk, created._state  # the admin goes on with this object
 
 
 @admin.register(Contact)

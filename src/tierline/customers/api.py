@@ -5,12 +5,18 @@ from ninja import Query, Router, Status
 from tierline.accounts.permissions import has_perm, scope_contacts, scope_organizations
 from tierline.errors import InvalidInput, NotFound, PermissionDenied
 from tierline.pagination import BY_ID, paginate
-from tierline.schemas import ERRORS
+from tierline.schemas import ERRORS, RowId
 
 from .actions import do_create_contact, do_create_organization, do_update_organization
 from .models import Contact, Importance, Organization, Plan
 from .schemas import (
-    ContactIn, ContactList, ContactOut, OrganizationIn, OrganizationList, OrganizationOut, OrganizationPatch,
+    ContactIn,
+    ContactList,
+    ContactOut,
+    OrganizationIn,
+    OrganizationList,
+    OrganizationOut,
+    OrganizationPatch,
 )
 
 router = Router(tags=["customers"])
@@ -31,7 +37,7 @@ def _get_organization(user, organization_id: int) -> Organization:
 
 
 @router.get("/organizations", response={200: OrganizationList, **ERRORS})
-def list_organizations(request, cursor: str | None = None, limit: int = Query(50)):
+def list_organizations(request, cursor: str | None = None, limit: int = Query(50, ge=1, le=100)):
     rows = scope_organizations(request.auth, Organization.objects.all())
     items, next_cursor = paginate(rows, BY_ID, cursor=cursor, limit=limit)
     return {"items": items, "next_cursor": next_cursor}
@@ -41,7 +47,7 @@ def list_organizations(request, cursor: str | None = None, limit: int = Query(50
 def create_organization(request, payload: OrganizationIn):
     if not has_perm(request.auth, "organization.manage"):
         raise PermissionDenied("Only admins can create organizations")
-    data = payload.dict()
+    data = payload.model_dump()
     _check_choices(data)
     return Status(201, do_create_organization(**data))
 
@@ -56,14 +62,14 @@ def update_organization(request, organization_id: int, payload: OrganizationPatc
     organization = _get_organization(request.auth, organization_id)
     if not has_perm(request.auth, "organization.manage"):
         raise PermissionDenied("Only admins can change organizations")
-    changes = payload.dict(exclude_unset=True)
+    changes = payload.model_dump(exclude_unset=True)
     _check_choices(changes)
     return do_update_organization(organization, **changes)
 
 
 @router.get("/contacts", response={200: ContactList, **ERRORS})
-def list_contacts(request, organization_id: int | None = None, q: str = "", cursor: str | None = None,
-                  limit: int = Query(50)):
+def list_contacts(request, organization_id: RowId | None = None, q: str = Query("", max_length=200),
+                  cursor: str | None = None, limit: int = Query(50, ge=1, le=100)):
     rows = scope_contacts(request.auth, Contact.objects.all())
     if organization_id is not None:
         rows = rows.filter(organization_id=organization_id)

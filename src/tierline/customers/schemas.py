@@ -2,7 +2,9 @@ from datetime import date
 from decimal import Decimal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
+
+from tierline.schemas import IsoDate, RowId
 
 
 class OrganizationOut(Schema):
@@ -17,24 +19,24 @@ class OrganizationOut(Schema):
     notes: str
 
 
-class OrganizationIn(Schema):
+class OrganizationIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     email_domains: list[str] = []
     plan: str = "team"
     annual_revenue: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
     importance: str = "standard"
-    renewal_date: date | None = None
+    renewal_date: IsoDate | None = None
     open_deal_value: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
     notes: str = ""
 
 
-class OrganizationPatch(Schema):
+class OrganizationPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     email_domains: list[str] | None = None
     plan: str | None = None
     annual_revenue: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     importance: str | None = None
-    renewal_date: date | None = None
+    renewal_date: IsoDate | None = None
     open_deal_value: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     notes: str | None = None
 
@@ -52,11 +54,11 @@ class ContactOut(Schema):
     organization_id: int | None
 
 
-class ContactIn(Schema):
+class ContactIn(BaseModel):
     email: str = Field(min_length=3, max_length=254)
     name: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=50)
-    organization_id: int | None = None
+    organization_id: RowId | None = None
 
 
 class ContactList(Schema):

@@ -22,6 +22,8 @@ from .content import COMPONENTS, CUSTOMER_REPLIES, ORGANIZATIONS, PEOPLE, STAFF,
 DEMO_PASSWORD = "tierline-demo"
 CHANNEL_WEIGHTS = {"portal": 34, "email": 36, "api": 9, "alert": 11, "review": 5, "metric": 3, "social": 2}
 SEVERITY_WEIGHTS = {1: 4, 2: 18, 3: 50, 4: 28}
+# Reports arrive mostly in business hours.
+HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 11, 13, 14, 13, 11, 8, 5, 4, 3, 2, 2, 1]
 
 
 def has_data() -> bool:
@@ -31,8 +33,8 @@ def has_data() -> bool:
 def print_logins() -> None:
     if not User.objects.filter(email=STAFF[0][0]).exists():
         return
-    print("Demo logins (password for all: %s):" % DEMO_PASSWORD)
-    for email, name, role, _ in STAFF:
+    print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for email, _, role, _ in STAFF:
         print(f"  {email:<32} {Role(role).label}")
     customer = User.objects.filter(role=Role.CUSTOMER).select_related("organization").first()
     if customer:
@@ -44,7 +46,7 @@ def _pick(rng: random.Random, weights: dict):
 
 
 def _business_time(rng: random.Random, day: datetime) -> datetime:
-    hour = rng.choices(range(24), weights=[1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 11, 13, 14, 13, 11, 8, 5, 4, 3, 2, 2, 1])[0]
+    hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
     return day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60), microsecond=0)
 
 
@@ -113,8 +115,8 @@ def _history(cast: _Cast, issue, created: datetime, now: datetime) -> None:
     if when is None:
         return
     issue = do_update_issue(issue, actor=agent, at=when, assignee=agent)
-    _comment(issue, author=agent, is_public=True, at=later(1, 20) or when,
-                   body=f"Hi, thanks for reaching out. I'm looking into \"{issue.title}\" now and will update you here.")
+    greeting = f"Hi, thanks for reaching out. I'm looking into \"{issue.title}\" now and will update you here."
+    _comment(issue, author=agent, is_public=True, at=later(1, 20) or when, body=greeting)
     tier = 1
     climb = rng.random()
     target = 4 if climb < 0.06 else 3 if climb < 0.16 else 2 if climb < 0.40 else 1

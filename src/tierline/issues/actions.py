@@ -17,8 +17,17 @@ from tierline.customers.models import Contact, Organization
 from tierline.errors import InvalidInput, PayloadTooLarge
 
 from .models import (
-    DONE_STATUSES, Attachment, Channel, Comment, Component, EventKind, Issue, IssueEvent,
-    Priority, Severity, Status,
+    DONE_STATUSES,
+    Attachment,
+    Channel,
+    Comment,
+    Component,
+    EventKind,
+    Issue,
+    IssueEvent,
+    Priority,
+    Severity,
+    Status,
 )
 
 DEFAULT_PRIORITY_FOR_SEVERITY = {1: Priority.P0, 2: Priority.P1, 3: Priority.P2, 4: Priority.P3}
@@ -340,3 +349,11 @@ def do_create_component(*, name: str, slug: str = "", owner_team: Team | None = 
     if Component.objects.filter(slug=slug).exists():
         raise InvalidInput("A component with this name exists", {"name": "already taken"})
     return Component.objects.create(name=name, slug=slug, owner_team=owner_team)
+
+
+def do_update_component(component: Component, *, name: str, slug: str, owner_team: Team | None) -> Component:
+    if not name.strip():
+        raise InvalidInput("A component needs a name", {"name": "required"})
+    component.name, component.slug, component.owner_team = name.strip(), slug, owner_team
+    component.save(update_fields=["name", "slug", "owner_team"])
+    return component

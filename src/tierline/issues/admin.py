@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .actions import do_create_component
+from .actions import do_create_component, do_update_component
 from .models import Component
 
 
@@ -11,6 +11,7 @@ class ComponentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()
+            do_update_component(obj, name=obj.name, slug=obj.slug, owner_team=obj.owner_team)
         else:
-            obj.pk = do_create_component(name=obj.name, slug=obj.slug, owner_team=obj.owner_team).pk
+            created = do_create_component(name=obj.name, slug=obj.slug, owner_team=obj.owner_team)
+            obj.pk, obj._state = created.pk, created._state  # the admin goes on with this object

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+from typing import Literal
 
 from django.urls import reverse
 from ninja import Query, Router, Status
@@ -16,7 +17,15 @@ from tierline.schemas import ERRORS
 
 from .actions import Upload, do_add_comment, do_create_issue, do_update_issue
 from .models import Channel, Component
-from .queries import DEFAULT_SORT, IssueFilters, get_issue_for_user, list_comments, list_issues
+from .queries import (
+    DEFAULT_SORT,
+    MAX_PAGE_SIZE,
+    SORTS,
+    IssueFilters,
+    get_issue_for_user,
+    list_comments,
+    list_issues,
+)
 from .schemas import CommentIn, CommentOut, IssueIn, IssueList, IssueOut, IssuePatch, UploadIn
 
 router = Router(tags=["issues"])
@@ -78,10 +87,10 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def _ints(field: str, values: list[str] | None) -> list[int]:
-    try:
-        return [int(v) for v in _split(values)]
-    except ValueError:
-        raise InvalidInput("Invalid filter", {field: "whole numbers"}) from None
+    numbers = _split(values)
+    if not all(v.isdigit() and len(v) < 19 for v in numbers):
+        raise InvalidInput("Invalid filter", {field: "whole numbers"})
+    return [int(v) for v in numbers]
 
 
 @router.get("/issues", response={200: IssueList, **ERRORS})
@@ -89,8 +98,9 @@ def get_issues(
     request,
     status: list[str] = Query(None), priority: list[str] = Query(None), tier: list[str] = Query(None),
     team: list[str] = Query(None), organization: list[str] = Query(None), assignee: list[str] = Query(None),
-    channel: list[str] = Query(None), q: str = "", sort: str = DEFAULT_SORT,
-    cursor: str | None = None, limit: int = 25,
+    channel: list[str] = Query(None), q: str = Query("", max_length=200),
+    sort: Literal[tuple(SORTS)] = DEFAULT_SORT,  # type: ignore[valid-type]
+    cursor: str | None = None, limit: int = Query(25, ge=1, le=MAX_PAGE_SIZE),
 ):
     """Filters take repeated parameters or comma-separated values; `assignee=none` means unassigned
     and `assignee=me` the caller."""
@@ -115,7 +125,7 @@ def create_issue(request, payload: IssueIn):
         if payload.organization_id not in (None, user.organization_id):
             raise InvalidInput("Unknown organization", {"organization_id": "does not exist"})
         staff_only = {"requester_id", "component_id", "team_id", "assignee_id", "priority", "tier"}
-        sent = payload.dict(exclude_unset=True).keys() & staff_only
+        sent = payload.model_dump(exclude_unset=True).keys() & staff_only
         if sent:
             raise PermissionDenied("Customers cannot set triage fields", {f: "staff only" for f in sent})
         organization, requester = user.organization, do_ensure_contact_for_user(user)
@@ -146,7 +156,7 @@ def update_issue(request, key: str, payload: IssuePatch):
     issue = get_issue_for_user(request.auth, key)
     if not has_perm(request.auth, "issue.triage"):
         raise PermissionDenied("Only staff can change issues")
-    changes = payload.dict(exclude_unset=True)
+    changes = payload.model_dump(exclude_unset=True)
     for field, model, name in (("assignee_id", User, "assignee"), ("team_id", Team, "team"),
                                ("component_id", Component, "component")):
         if field in changes:

@@ -1,12 +1,12 @@
 from datetime import datetime
 
-from ninja import Schema
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from tierline.accounts.schemas import UserRef
+from tierline.schemas import RowId
 
-# Responses are plain pydantic models built from dicts: validating them skips ninja's per-object
-# attribute adapter, which costs more than the database on a 50-row page.
+# Plain pydantic models, not ninja's Schema: ninja's adapter reads attributes off any object (so a
+# JSON string body would pass as an issue), and it costs more than the database on a 50-row page.
 
 
 class Ref(BaseModel):
@@ -40,37 +40,37 @@ class IssueList(BaseModel):
     next_cursor: str | None
 
 
-class UploadIn(Schema):
+class UploadIn(BaseModel):
     filename: str = Field(min_length=1, max_length=255)
     content_type: str = Field(default="application/octet-stream", max_length=100)
     content_base64: str
 
 
-class IssueIn(Schema):
+class IssueIn(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=100_000)
     channel: str = "api"
-    severity: int = Field(default=3, ge=1, le=4)
-    priority: int | None = Field(default=None, ge=0, le=3)
-    tier: int = Field(default=1, ge=1, le=5)
-    organization_id: int | None = None
-    requester_id: int | None = None
-    component_id: int | None = None
-    team_id: int | None = None
-    assignee_id: int | None = None
+    severity: StrictInt = Field(default=3, ge=1, le=4)
+    priority: StrictInt | None = Field(default=None, ge=0, le=3)
+    tier: StrictInt = Field(default=1, ge=1, le=5)
+    organization_id: RowId | None = None
+    requester_id: RowId | None = None
+    component_id: RowId | None = None
+    team_id: RowId | None = None
+    assignee_id: RowId | None = None
     attachments: list[UploadIn] = []
 
 
-class IssuePatch(Schema):
+class IssuePatch(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=100_000)
     status: str | None = None
-    severity: int | None = Field(default=None, ge=1, le=4)
-    priority: int | None = Field(default=None, ge=0, le=3)
-    tier: int | None = Field(default=None, ge=1, le=5)
-    assignee_id: int | None = None
-    team_id: int | None = None
-    component_id: int | None = None
+    severity: StrictInt | None = Field(default=None, ge=1, le=4)
+    priority: StrictInt | None = Field(default=None, ge=0, le=3)
+    tier: StrictInt | None = Field(default=None, ge=1, le=5)
+    assignee_id: RowId | None = None
+    team_id: RowId | None = None
+    component_id: RowId | None = None
 
 
 class AttachmentOut(BaseModel):
@@ -92,7 +92,7 @@ class CommentOut(BaseModel):
     attachments: list[AttachmentOut]
 
 
-class CommentIn(Schema):
+class CommentIn(BaseModel):
     body: str = Field(default="", max_length=100_000)
-    is_public: bool = True
+    is_public: StrictBool = True
     attachments: list[UploadIn] = []

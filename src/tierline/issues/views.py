@@ -1,7 +1,7 @@
 """The support desk: the queue and the issue page for staff. Views parse, check access, call actions."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -34,6 +34,13 @@ def staff_required(view):
     return wrapped
 
 
+def not_found(request, exception=None):
+    """404 for every URL nothing matched: JSON under the API, a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found", "fields": {}}, status=404)
+    return render(request, "404.html", status=404)
+
+
 def home(request):
     if not request.user.is_authenticated:
         return redirect("login")
@@ -41,7 +48,7 @@ def home(request):
 
 
 def _ints(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
+    return [int(v) for v in values if v.isdigit() and len(v) < 19]
 
 
 def filters_from_query(request) -> IssueFilters:
