@@ -1,8 +1,8 @@
 """Differential test on real code: every function of a few pure-Python stdlib modules gets hooks
 on every line (and entry/exit hooks); results must not change and line events must match
 sys.settrace exactly."""
-import collections
 import argparse
+import collections
 import difflib
 import fractions
 import gc
@@ -14,7 +14,6 @@ import textwrap
 import types
 
 import pytest
-
 from tierline_agent._injection import FunctionHooks, inject, lines_with_code
 
 MODULES = (textwrap, difflib, argparse, shlex, fractions, statistics)
