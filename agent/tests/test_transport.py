@@ -240,3 +240,23 @@ def test_probe_for_a_module_imported_later_installs_on_import(memory_agent, tmp_
     assert agent.installer.statuses["later"]["status"] == "installed"  # before the first call
     assert module.handle(4) == 8
     assert wait_for(lambda: [h["message"] for h in transport.hits("log")] == ["o=4"])
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_forked_worker_registers_as_a_new_instance():
+    import os
+    with StubServer() as stub:
+        agent = make_agent(HttpTransport(stub.url, "tok"))
+        try:
+            assert wait_for(agent.registered.is_set)
+            parent_id = agent.instance_id
+            pid = os.fork()
+            if pid == 0:  # the child: its own threads must register it
+                ok = agent.registered.wait(10) and agent.instance_id != parent_id and agent.poller.is_alive()
+                os._exit(0 if ok else 1)
+            _, status = os.waitpid(pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 0
+        finally:
+            agent.stop()
+    ids = [body["instance_id"] for body in stub.bodies("/api/v1/agents/register")]
+    assert len(set(ids)) == 2

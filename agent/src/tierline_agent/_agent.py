@@ -58,7 +58,24 @@ class Agent:
         self.imports.install()
         self.poller.start()
         self.uploader.start()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._after_fork)
         return self
+
+    def _after_fork(self) -> None:
+        """A pre-forking server (gunicorn, uWSGI) forked us: threads do not survive a fork, so the
+        child becomes a new instance with its own threads; installed probes stay in place."""
+        if self.stopping.is_set():
+            return
+        from ._worker import Poller, Uploader
+        self.instance_id = uuid.uuid4().hex
+        self.registered, self.first_sync = threading.Event(), threading.Event()
+        self.runtime.queue.clear()
+        self.installer.reset_lock()
+        self.poller, self.uploader = Poller(self), Uploader(self)
+        self.poller.version = 0
+        self.poller.start()
+        self.uploader.start()
 
     def stop(self, timeout: float = 2.0) -> None:
         self.stopping.set()

@@ -24,7 +24,16 @@ class _NotifyingLoader:
         return self._loader.create_module(spec)
 
     def exec_module(self, module):
-        self._loader.exec_module(module)
+        try:
+            self._loader.exec_module(module)
+        finally:
+            # Give the module its real loader back: code checks `isinstance(__loader__, ...)`.
+            with contextlib.suppress(Exception):
+                if module.__dict__.get("__loader__") is self:
+                    module.__loader__ = self._loader
+                spec = module.__dict__.get("__spec__")
+                if spec is not None and spec.loader is self:
+                    spec.loader = self._loader
         with contextlib.suppress(Exception):  # the import itself succeeded: never fail it
             self._on_loaded(module)
 

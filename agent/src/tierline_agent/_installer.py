@@ -124,6 +124,10 @@ class Installer:
         with self._lock:
             return [i.runner for i in self._installed.values()]
 
+    def reset_lock(self) -> None:
+        """After a fork the lock may be held by a thread that does not exist in the child."""
+        self._lock = threading.RLock()
+
     # -- modules appearing ---------------------------------------------------------------------
     def has_waiting(self) -> bool:
         return bool(self._waiting)
