@@ -112,6 +112,10 @@ class Hostile:
     def secret(self):
         raise RuntimeError("property ran")
 
+    @property
+    def __class__(self):  # isinstance() falls back to this when the type check fails
+        raise RuntimeError("__class__ ran")
+
 
 @pytest.mark.parametrize("source", [
     "h == 1", "1 == h", "h != 'x'", "h < 2", "h + 1", "len(h)", "str(h)", "repr(h)", "h and 1",

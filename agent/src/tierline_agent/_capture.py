@@ -21,7 +21,7 @@ from inspect import CO_VARARGS, CO_VARKEYWORDS
 from itertools import islice
 
 from ._probes import CaptureLimits
-from ._safety import instance_fields, safe_type_name
+from ._safety import instance_fields, safe_type_name_of
 
 _SIMPLE = (type(None), bool, int, float)
 _HIDDEN_LOCALS = frozenset({"__tierline_call"})
@@ -41,10 +41,10 @@ def capture_value(value, limits: CaptureLimits, depth: int = 0) -> dict:
         if len(value) > limits.max_length:
             found.update(truncated=True, size=len(value))
         return found
-    type_name = kind.__name__ if kind.__module__ == "builtins" else safe_type_name(value)
+    type_name = safe_type_name_of(kind)
     if depth >= limits.max_depth:
         return {"type": type_name, "notCapturedReason": "depth"}
-    if isinstance(value, dict):
+    if issubclass(kind, dict):
         size = dict.__len__(value)
         entries = []
         for key, item in dict.items(value):
@@ -52,13 +52,13 @@ def capture_value(value, limits: CaptureLimits, depth: int = 0) -> dict:
                 break
             entries.append([capture_value(key, limits, depth + 1), capture_value(item, limits, depth + 1)])
         return _sized(type_name, size, "entries", entries)
-    if isinstance(value, (list, tuple)):
-        base = list if isinstance(value, list) else tuple
+    if issubclass(kind, (list, tuple)):
+        base = list if issubclass(kind, list) else tuple
         size = base.__len__(value)
         items = [capture_value(item, limits, depth + 1) for item in islice(base.__iter__(value), limits.max_items)]
         return _sized(type_name, size, "items", items)
-    if isinstance(value, (set, frozenset)):
-        base = set if isinstance(value, set) else frozenset
+    if issubclass(kind, (set, frozenset)):
+        base = set if issubclass(kind, set) else frozenset
         size = base.__len__(value)
         items = [capture_value(item, limits, depth + 1) for item in islice(base.__iter__(value), limits.max_items)]
         return _sized(type_name, size, "items", items)
@@ -66,9 +66,9 @@ def capture_value(value, limits: CaptureLimits, depth: int = 0) -> dict:
         return {"type": "function", "value": getattr(value, "__qualname__", "?")}
     if kind is types.ModuleType:
         return {"type": "module", "value": value.__name__}
-    if isinstance(value, type):
+    if issubclass(kind, type):
         return {"type": "type", "value": type.__dict__["__qualname__"].__get__(value)}
-    if isinstance(value, BaseException):
+    if issubclass(kind, BaseException):
         args = BaseException.__dict__["args"].__get__(value)
         found = {"type": type_name, "args": capture_value(args, limits, depth + 1)}
         pairs, _ = instance_fields(value, limits.max_fields)

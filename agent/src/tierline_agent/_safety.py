@@ -1,5 +1,8 @@
 """Read application objects without running application code.
 
+Never `isinstance(app_value, ...)`: when the type check fails it reads `value.__class__`, which a
+class may define as a property. `issubclass(type(value), ...)` only walks the MRO.
+
 The map:
 - `is_plain(value)`: value of a builtin type whose dunder methods are CPython's own.
 - `safe_getattr(obj, name)`: attribute through the instance `__dict__`, `__slots__` or a plain
@@ -51,9 +54,18 @@ def is_plain_deep(value: object, budget: int = 100) -> bool:
     return True
 
 
+_TYPE_MRO = type.__dict__["__mro__"]
+_TYPE_DICT = type.__dict__["__dict__"]
+
+
+def mro_of(kind: type) -> tuple:
+    """The MRO read with type's own descriptor, never a metaclass property."""
+    return _TYPE_MRO.__get__(kind)
+
+
 def _mro_lookup(kind: type, name: str):
-    for klass in kind.__mro__:
-        found = klass.__dict__.get(name, _MISSING)
+    for klass in mro_of(kind):
+        found = _TYPE_DICT.__get__(klass).get(name, _MISSING)
         if found is not _MISSING:
             return found
     return _MISSING
@@ -71,7 +83,7 @@ def instance_dict(obj: object) -> dict | None:
         except Exception:
             return None
         return found if type(found) is dict else None
-    if isinstance(obj, types.ModuleType):
+    if issubclass(type(obj), types.ModuleType):
         return object.__getattribute__(obj, "__dict__")
     return None
 
@@ -99,7 +111,7 @@ def _plan(kind: type, name: str):
 
 def safe_getattr(obj: object, name: str) -> object:
     kind = type(obj)
-    if kind is not type and not isinstance(obj, (type, types.ModuleType)):
+    if not issubclass(kind, (type, types.ModuleType)):
         plan = _PLANS.get((kind, name)) or _plan(kind, name)
         mode, source, fallback = plan
         if mode == _FROM_DICT:
@@ -119,7 +131,7 @@ def safe_getattr(obj: object, name: str) -> object:
             except AttributeError:
                 raise UnsafeAccess(f"slot {name!r} is not set") from None
         raise UnsafeAccess(source)
-    if kind is type or isinstance(obj, type):
+    if issubclass(kind, type):
         # Class attribute of a class object: plain values only.
         found = _mro_lookup(obj, name)
         if found is _MISSING or hasattr(type(found), "__get__"):
@@ -167,8 +179,8 @@ def instance_fields(obj: object, limit: int) -> tuple[list[tuple[str, object]], 
             if type(key) is str:
                 pairs.append((key, value))
     kind = type(obj)
-    for klass in kind.__mro__:
-        slots = klass.__dict__.get("__slots__", ())
+    for klass in mro_of(kind):
+        slots = _TYPE_DICT.__get__(klass).get("__slots__", ())
         if type(slots) is str:
             slots = (slots,)
         if type(slots) not in (tuple, list):
@@ -176,7 +188,7 @@ def instance_fields(obj: object, limit: int) -> tuple[list[tuple[str, object]], 
         for slot in slots:
             if type(slot) is not str or slot in ("__dict__", "__weakref__"):
                 continue
-            descriptor = klass.__dict__.get(slot)
+            descriptor = _TYPE_DICT.__get__(klass).get(slot)
             if type(descriptor) is not _MEMBER:
                 continue
             try:
