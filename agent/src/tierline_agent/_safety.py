@@ -159,7 +159,7 @@ def safe_type_name(obj: object) -> str:
 
 
 def safe_type_name_of(kind: type) -> str:
-    module = kind.__dict__.get("__module__") if "__module__" in kind.__dict__ else None
+    module = _TYPE_DICT.__get__(kind).get("__module__")
     qualname = type.__dict__["__qualname__"].__get__(kind)
     if type(module) is not str or module == "builtins":
         return qualname
