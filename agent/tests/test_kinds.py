@@ -179,3 +179,24 @@ def test_metric_value_that_is_not_a_number_disables_the_probe(harness):
     probe = harness.probe(kind="metric", location=PLAIN, metric_type="gauge", value="user")
     assert shapes.plain("a", "not a number") == 2
     assert harness.status(probe.id)["status"] == "error"
+
+
+def test_capture_limits_are_configurable(harness):
+    class Wide:
+        def __init__(self):
+            for index in range(30):
+                setattr(self, f"f{index}", index)
+
+    harness.probe(kind="snapshot", location=PLAIN, capture={"max_fields": 5, "max_frames": 2, "frames_with_locals": 1})
+    shapes.plain("t", Wide())
+    [hit] = harness.hits("snapshot")
+    user = hit["snapshot"]["arguments"]["user"]
+    assert len(user["fields"]) == 5 and user["truncated"] is True
+    stack = hit["snapshot"]["stack"]
+    assert len(stack) == 2 and all("locals" not in frame for frame in stack)
+
+
+def test_the_agent_cannot_probe_itself(harness):
+    probe = harness.probe(kind="log", location="tierline_agent/_sites.py:10", template="x")
+    assert harness.status(probe.id)["status"] == "error"
+    assert "itself" in harness.status(probe.id)["message"]

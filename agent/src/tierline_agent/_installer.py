@@ -7,6 +7,7 @@ runner is about to execute. Statuses: installed, waiting, error, expired, done (
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from ._loglevel import LogLevelRunner
 from ._patcher import CodeNode, Patcher
 from ._probes import FunctionLocation, LineLocation, Probe, ProbeError
 from ._sites import ProbeRunner, Runtime
+
+
+_AGENT_DIR = _locate.normalized(os.path.dirname(__file__)) + "/"
 
 
 class _Waiting(Exception):
@@ -211,6 +215,8 @@ class Installer:
             filename = _locate.module_filename(location.module)
             if filename is None:
                 raise _Waiting(f"waiting for module {location.module} to be imported")
+        if filename.startswith(_AGENT_DIR):
+            raise ProbeError("the agent cannot probe itself", "location")
         index = _locate.CodeIndex.build(filename, functions, self.patcher.original_of)
         return self._install_in(probe, index)
 
