@@ -133,8 +133,8 @@ def test_installer_probes_on_every_line_of_a_module_then_exact_restore():
     installer = Installer(runtime)
     index = CodeIndex.build(normalized(textwrap.__file__), live_functions(), lambda c: c)
     lines = sorted(index.code_lines())
-    for line in lines:
-        installer.add(parse_probe({"id": f"l{line}", "kind": "metric", "location": f"textwrap.py:{line}"}))
+    installer.apply([parse_probe({"id": f"l{line}", "kind": "metric", "location": f"textwrap.py:{line}"})
+                     for line in lines])
     statuses = {s["status"] for s in installer.statuses.values()}
     assert statuses == {"installed"}, [s for s in installer.statuses.values() if s["status"] != "installed"][:3]
     assert workload() == expected

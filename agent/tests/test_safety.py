@@ -133,3 +133,23 @@ def test_runtime_enqueue_never_blocks():
         runtime.enqueue(index)
     assert time.perf_counter() - started < 2.0
     assert runtime.dropped == 99_990
+
+
+def test_code_that_cannot_be_instrumented_fails_only_its_probe(harness, monkeypatch):
+    import tierline_agent._patcher as patcher_module
+    real_inject = patcher_module.inject
+
+    def picky_inject(code, line_hooks, function_hooks=None):
+        if code.co_name == "multi":
+            raise RuntimeError("unsupported bytecode")
+        return real_inject(code, line_hooks, function_hooks)
+    monkeypatch.setattr(patcher_module, "inject", picky_inject)
+    original = shapes.multi.__code__
+    bad = harness.probe(kind="log", location=f"{rel(shapes)}:{line_of(shapes, 'multi')}", template="x")
+    good = harness.probe(kind="log", location=PLAIN, template="ok")
+    assert harness.status(bad.id)["status"] == "error"
+    assert "unsupported bytecode" in harness.status(bad.id)["message"]
+    assert harness.status(good.id)["status"] == "installed"
+    assert shapes.multi.__code__ is original and shapes.multi(1, 2) == 3
+    shapes.plain("a", "u")
+    assert [h["message"] for h in harness.hits("log")] == ["ok"]

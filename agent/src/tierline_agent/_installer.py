@@ -19,7 +19,6 @@ from ._patcher import CodeNode, Patcher
 from ._probes import FunctionLocation, LineLocation, Probe, ProbeError
 from ._sites import ProbeRunner, Runtime
 
-
 _AGENT_DIR = _locate.normalized(os.path.dirname(__file__)) + "/"
 
 
@@ -46,6 +45,7 @@ class Installer:
         self.expecting_main = False  # the runner is about to execute a script as __main__
         self._late_modules: list = []  # imported while the lock was busy
         self._functions = False  # live functions cached while `apply` runs
+        self._failures: dict[str, str] = {}  # latest failure message per probe
         runtime.on_error = self._runner_failed
         runtime.on_done = self._runner_done
 
@@ -54,7 +54,8 @@ class Installer:
         with self._lock:
             self._functions = None  # one heap scan for the whole set, not one per probe
             try:
-                self._apply(probes, errors or {})
+                with self.patcher.batch():
+                    self._apply(probes, errors or {})
             finally:
                 self._functions = False
         self._on_change()
@@ -86,8 +87,15 @@ class Installer:
                 self._set_status(probe.id, "expired", "expired before it could be installed", probe.version)
                 return
             try:
-                self._installed[probe.id] = self._install(probe)
-                self._set_status(probe.id, "installed", "", probe.version)
+                self._failures.pop(probe.id, None)
+                with self.patcher.batch():
+                    self._installed[probe.id] = self._install(probe)
+                failure = self._failures.pop(probe.id, None)
+                if failure is not None:  # instrumenting failed when the batch was applied
+                    self._installed.pop(probe.id)
+                    self._set_status(probe.id, "error", failure, probe.version)
+                else:
+                    self._set_status(probe.id, "installed", "", probe.version)
             except _Waiting as waiting:
                 self._waiting[probe.id] = probe
                 self._set_status(probe.id, "waiting", str(waiting), probe.version)
@@ -102,7 +110,8 @@ class Installer:
             self._waiting.pop(probe_id, None)
             installed = self._installed.pop(probe_id, None)
             if installed is not None:
-                self._uninstall(installed)
+                with self.patcher.batch():
+                    self._uninstall(installed)
             if forget:
                 self.statuses.pop(probe_id, None)
             if status is not None:
@@ -110,13 +119,13 @@ class Installer:
         self._on_change()
 
     def remove_all(self) -> None:
-        with self._lock:
+        with self._lock, self.patcher.batch():
             for probe_id in list(self._installed) + list(self._waiting):
                 self.remove(probe_id)
 
     def expire(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
-        with self._lock:
+        with self._lock, self.patcher.batch():
             for probe_id, installed in list(self._installed.items()):
                 if installed.probe.expires_at and installed.probe.expires_at <= now:
                     self.remove(probe_id, forget=False, status="expired", message="expired")
@@ -173,18 +182,19 @@ class Installer:
                     if type(const) is CodeType:
                         index.codes[id(const)], index.parent[id(const)] = const, parent
                         stack.append(const)
-            for probe in list(self._waiting.values()):
-                location = probe.location
-                matches = (isinstance(location, LineLocation) and _locate.path_matches(filename, location.path)) or (
-                    isinstance(location, FunctionLocation) and location.module == "__main__")
-                if not matches:
-                    continue
-                self._waiting.pop(probe.id)
-                try:
-                    self._installed[probe.id] = self._install_in(probe, index)
-                    self._set_status(probe.id, "installed", "", probe.version)
-                except ProbeError as error:
-                    self._set_status(probe.id, "error", str(error), probe.version)
+            with self.patcher.batch():
+                for probe in list(self._waiting.values()):
+                    location = probe.location
+                    matches = (isinstance(location, LineLocation) and _locate.path_matches(filename, location.path)) \
+                        or (isinstance(location, FunctionLocation) and location.module == "__main__")
+                    if not matches:
+                        continue
+                    self._waiting.pop(probe.id)
+                    try:
+                        self._installed[probe.id] = self._install_in(probe, index)
+                        self._set_status(probe.id, "installed", "", probe.version)
+                    except ProbeError as error:
+                        self._set_status(probe.id, "error", str(error), probe.version)
             patched = self.patcher.current_of(code)
             self.expecting_main = False
         self._on_change()
@@ -260,6 +270,8 @@ class Installer:
 
     def _runner_failed(self, probe_id: str, message: str) -> None:
         # Called on an application thread: only flag it; the uploader removes and reports.
+        if len(self._failures) < 1000:
+            self._failures[probe_id] = message
         entry = self.statuses.get(probe_id)
         if entry is not None:
             self.statuses[probe_id] = dict(entry, status="error", message=message)
@@ -275,7 +287,7 @@ class Installer:
         """Uninstall probes that failed or finished, and handle late imports (background thread)."""
         while self._late_modules:
             self.on_module_loaded(self._late_modules.pop(0))
-        with self._lock:
+        with self._lock, self.patcher.batch():
             for probe_id, installed in list(self._installed.items()):
                 status = self.statuses.get(probe_id, {}).get("status")
                 if status in ("error", "done"):

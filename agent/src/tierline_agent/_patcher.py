@@ -6,11 +6,12 @@ replaced by their children's current code, then the node's own sites injected. S
 - closures made later by a factory get the probe (the factory's code holds the patched child);
 - with no sites left anywhere below a node, its current code *is* the original object again,
   and every function is given back exactly the code object it had.
-After each rebuild, live functions running the old code object (found with
-`gc.get_referrers`) get the new one.
+After the rebuilds of a batch, live functions running an old code object get the new one (one
+pass over the heap per batch).
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 from types import CodeType, FunctionType
 
@@ -32,6 +33,9 @@ class Patcher:
         self.runtime = runtime
         self._nodes: dict[int, CodeNode] = {}  # id(original) -> node
         self._original_by_current: dict[int, CodeType] = {}  # id(patched) -> original
+        self._depth = 0
+        self._dirty: dict[int, CodeNode] = {}
+        self._swaps: dict[int, tuple[CodeType, CodeNode]] = {}  # id(node) -> (code before, node)
 
     def original_of(self, code: CodeType) -> CodeType:
         return self._original_by_current.get(id(code), code)
@@ -85,7 +89,64 @@ class Patcher:
             site.runners = runners
             site.plan()
 
+    @contextlib.contextmanager
+    def batch(self):
+        """Defer rebuilds and function swaps to the end: each code is rebuilt once and live
+        functions are found in one heap pass, however many probes change together."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                self._flush()
+
+    def _flush(self) -> None:
+        while self._dirty:
+            dirty, self._dirty = self._dirty, {}
+            for node in sorted(dirty.values(), key=self._depth_of, reverse=True):
+                try:
+                    self._rebuild_now(node)
+                except Exception as error:  # this code cannot be instrumented: its probes fail
+                    self._give_up(node, error)
+        swaps, self._swaps = self._swaps, {}
+        changed = {key: (old, node.current) for key, (old, node) in swaps.items() if old is not node.current}
+        if not changed:
+            return
+        by_code = {id(old): new for old, new in changed.values()}
+        for obj in gc.get_objects():
+            if type(obj) is FunctionType:
+                new = by_code.get(id(obj.__code__))
+                if new is not None:
+                    obj.__code__ = new
+
+    def _give_up(self, node: CodeNode, error: Exception) -> None:
+        runners = [r for site in node.line_sites.values() for r in site.runners]
+        if node.function_site is not None:
+            runners.extend(node.function_site.runners)
+        node.line_sites.clear()
+        node.function_site = None
+        for runner in runners:
+            runner.is_enabled = False
+            self.runtime.on_error(runner.probe.id, f"could not instrument {node.original.co_qualname}: "
+                                                   f"{type(error).__name__}: {error}")
+        self._rebuild_now(node)  # without sites: only nested constants change, if anything
+
+    @staticmethod
+    def _depth_of(node: CodeNode) -> int:
+        depth = 0
+        while node.parent is not None:
+            node, depth = node.parent, depth + 1
+        return depth
+
     def rebuild(self, node: CodeNode) -> None:
+        if self._depth:
+            self._dirty[id(node)] = node
+            return
+        with self.batch():
+            self._dirty[id(node)] = node
+
+    def _rebuild_now(self, node: CodeNode) -> None:
         while node is not None:
             original = node.original
             consts = tuple(self.current_of(c) if type(c) is CodeType else c for c in original.co_consts)
@@ -104,18 +165,11 @@ class Patcher:
             self._original_by_current.pop(id(old), None)
             if code is not original:
                 self._original_by_current[id(code)] = original
-            self._swap(old, code)
+            if id(node) not in self._swaps:
+                self._swaps[id(node)] = (old, node)  # the code live functions have now
             if code is original and not node.line_sites and node.function_site is None:
                 self._nodes.pop(id(original), None)  # nothing left below: forget it
             node = node.parent
-
-    @staticmethod
-    def _swap(old: CodeType, new: CodeType) -> None:
-        if old is new:
-            return
-        for referrer in gc.get_referrers(old):
-            if type(referrer) is FunctionType and referrer.__code__ is old:
-                referrer.__code__ = new
 
     def instrument_module_code(self, code: CodeType) -> CodeType:
         """A module code object about to run, with its function constants replaced by patched ones."""
