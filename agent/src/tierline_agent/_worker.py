@@ -118,12 +118,15 @@ class Uploader(threading.Thread):
         agent = self.agent
         queue = agent.runtime.queue
         while True:
+            started = time.perf_counter()
             while queue and len(self._pending) < MAX_BATCH:
                 item = queue.popleft()
                 try:
                     self._pending.append(agent.encoder.encode(item))
                 except Exception as error:  # one bad hit must not block the rest
                     agent.last_error = f"could not encode hit: {type(error).__name__}: {error}"
+            # Encoding is probe work too: it counts against the CPU budget.
+            agent.runtime.budget.spent += time.perf_counter() - started
             if not self._pending:
                 return
             agent.transport.send_hits({"instance_id": agent.instance_id,
