@@ -23,11 +23,11 @@ def test_failing_condition_disables_the_probe_and_reports_it(harness):
 def test_agent_bug_inside_an_emitter_disables_only_that_probe(harness, monkeypatch):
     broken = harness.probe(kind="snapshot", location=PLAIN)
     healthy = harness.probe(kind="log", location=PLAIN, template="ok")
-    import tierline_agent._sites as sites
+    import tierline_agent._emitters as emitters
 
     def explode(*args, **kwargs):
         raise MemoryError("boom")
-    monkeypatch.setattr(sites, "capture_snapshot", explode)
+    monkeypatch.setattr(emitters, "capture_snapshot", explode)
     assert shapes.plain("ab", "u") == 4
     assert shapes.plain("ab", "u") == 4
     assert harness.status(broken.id)["status"] == "error"
