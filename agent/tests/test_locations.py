@@ -170,13 +170,15 @@ def test_function_location_exception(harness):
 def test_function_probe_on_nested_static_and_decorated(harness):
     harness.probe(kind="metric", metric_type="count", location="samples.shapes:outer.inner")
     harness.probe(kind="metric", metric_type="count", location="samples.shapes:Cart.static")
+    harness.probe(kind="metric", metric_type="count", location="samples.shapes:Cart.klass")
     harness.probe(kind="metric", metric_type="duration", location="samples.shapes:decorated")
     shapes.outer(1)
     shapes.Cart.static(1)
+    shapes.Cart.klass(1)
     shapes.decorated(1)
     points = {p["probe_id"]: p for p in harness.runtime.metrics.flush()}
     assert {p["count"] for p in points.values()} == {1}
-    assert len(points) == 3
+    assert len(points) == 4
 
 
 def test_generator_close_and_coroutine_cancellation_reach_exit(harness):

@@ -54,3 +54,15 @@ def test_runner_without_a_server_just_runs_the_script(tmp_path):
     result = subprocess.run(runner_command(script), env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "done __main__" in result.stdout
+
+
+def test_runner_runs_a_module_and_keeps_the_exit_code(tmp_path):
+    package = tmp_path / "demo_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "__main__.py").write_text("import sys\nprint('module', __name__)\nsys.exit(3)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIERLINE_")}
+    command = runner_command("x")[:-3] + ["--", "-m", "demo_pkg"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert "module __main__" in result.stdout

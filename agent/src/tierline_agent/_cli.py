@@ -47,14 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get("TIERLINE_SERVER"):
         agent = tierline_agent.start(expect_main=program[0] != "-m")
         agent.first_sync.wait(float(os.environ.get("TIERLINE_FIRST_SYNC_WAIT", "2")))
-    if program[0] == "-m" and len(program) > 1:
-        sys.argv = [program[1], *program[2:]]
-        runpy.run_module(program[1], run_name="__main__", alter_sys=True)
-    else:
-        _run_script(agent, program[0], program[1:])
-    if agent is not None:
-        with contextlib.suppress(Exception):  # the server may be away; the script's result stands
-            agent.flush()
+    try:
+        if program[0] == "-m" and len(program) > 1:
+            sys.argv = [program[1], *program[2:]]
+            sys.path.insert(0, os.getcwd())  # as `python -m` does
+            runpy.run_module(program[1], run_name="__main__", alter_sys=True)
+        else:
+            _run_script(agent, program[0], program[1:])
+    finally:
+        if agent is not None:
+            with contextlib.suppress(Exception):  # the server may be away; the program's result stands
+                agent.flush()
     return 0
 
 
