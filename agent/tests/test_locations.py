@@ -309,3 +309,9 @@ def test_probe_already_expired_is_not_installed(harness):
     probe = log_at(harness, shapes, "plain", "x", expires_at=1.0)
     assert harness.status(probe.id)["status"] == "expired"
     assert shapes.plain.__code__ is original
+
+
+def test_def_line_of_a_decorated_function_is_its_entry(harness):
+    log_at(harness, shapes, "decorated_def", "entered with {x}")
+    assert shapes.decorated(5) == 4
+    assert messages(harness) == ["entered with 5"]

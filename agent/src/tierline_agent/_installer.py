@@ -235,14 +235,18 @@ class Installer:
         runner = ProbeRunner(probe, self.runtime)
         if isinstance(location, LineLocation):
             code = index.code_for_line(location.line)
+            line = location.line
+            if code is None:
+                code = index.code_for_def_line(line)
+                line = code.co_firstlineno if code is not None else line  # the entry of that function
             if code is None:
                 nearest = index.nearest_lines(location.line)
                 raise ProbeError(f"line {location.line} of {index.filename} has no code a probe can run at; "
                                  f"nearest lines with code: {', '.join(map(str, nearest)) or 'none'}", "location")
             node = self.patcher.node_for(code, index.parent_chain(code))
-            site = node.line_sites.get(location.line)
-            self.patcher.set_line_runners(node, location.line, (site.runners if site else ()) + (runner,))
-            return Installed(probe, runner, node, location.line)
+            site = node.line_sites.get(line)
+            self.patcher.set_line_runners(node, line, (site.runners if site else ()) + (runner,))
+            return Installed(probe, runner, node, line)
         code = index.code_for_qualname(location.qualname)
         if code is None:
             raise ProbeError(f"no function {location.qualname} in {location.module}", "location")

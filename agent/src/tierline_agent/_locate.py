@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import ast
 import gc
 import os
 import sys
@@ -112,6 +113,22 @@ class CodeIndex:
             if depth > best_depth:
                 best, best_depth = code, depth
         return best
+
+    def code_for_def_line(self, line: int) -> CodeType | None:
+        """The function whose `def` is on `line` when decorators put its first line above."""
+        try:
+            with open(self.filename, encoding="utf-8") as source:
+                tree = ast.parse(source.read(), self.filename)
+        except (OSError, SyntaxError, ValueError):
+            return None
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == line \
+                    and node.decorator_list:
+                first = min(d.lineno for d in node.decorator_list)
+                for code in self.codes.values():
+                    if code.co_name == node.name and code.co_firstlineno == first:
+                        return code
+        return None
 
     def code_lines(self) -> set[int]:
         lines = set()

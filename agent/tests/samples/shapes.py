@@ -48,7 +48,7 @@ def decorate(function):
 
 
 @decorate
-def decorated(x):
+def decorated(x):  # L:decorated_def
     return x - 1  # L:decorated
 
 
