@@ -32,6 +32,9 @@ TABLE = [
     ("get", "/contacts/{contact}", None, {"customer": 200, "outsider": 404, "staff": 200}),
     ("get", "/teams", None, {"customer": 403, "staff": 200}),
     ("get", "/users/me", None, {"customer": 200, "staff": 200}),
+    ("get", "/audit", None, {"customer": 403, "staff": 403, "admin": 200}),
+    ("get", "/audit/export", None, {"customer": 403, "staff": 403, "admin": 200}),
+    ("get", "/organizations/{org}/access-log", None, {"customer": 200, "outsider": 404, "staff": 200}),
 ]
 
 

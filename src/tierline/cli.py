@@ -3,6 +3,7 @@
     tierline run [--host H] [--port P] [--data-dir D] [--no-demo]   web server + in-process worker
     tierline worker                                                  the task queue worker alone
     tierline migrate | demo | user create | token create | token revoke | org create | team create
+    tierline audit verify                                            check the audit trail's hash chain
     tierline manage ARGS...                                          any Django management command
 """
 
@@ -61,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     team_create = team.add_parser("create")
     team_create.add_argument("name")
     team_create.add_argument("--tier", type=int, required=True)
+
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="action", required=True)
+    audit.add_parser("verify", help="check that no audit entry was changed, removed or reordered")
 
     manage = commands.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
@@ -217,6 +221,18 @@ def cmd_team(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from tierline.audit.chain import verify_chain
+
+    report = verify_chain()
+    for problem in report.problems:
+        print(problem)
+    if not report.is_intact:
+        return _fail(f"the audit trail is broken ({len(report.problems)} problems in {report.checked} entries)")
+    print(f"audit trail intact: {report.checked} entries")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _setup(getattr(args, "run_data_dir", None) or args.data_dir)
@@ -231,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command not in ("run", "demo"):
         _migrate()
     handler = {"run": cmd_run, "worker": cmd_worker, "demo": cmd_demo, "user": cmd_user,
-               "token": cmd_token, "org": cmd_org, "team": cmd_team}[args.command]
+               "token": cmd_token, "org": cmd_org, "team": cmd_team, "audit": cmd_audit}[args.command]
     return handler(args)
 
 

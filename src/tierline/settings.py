@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "tierline.accounts",
     "tierline.customers",
+    "tierline.audit",
     "tierline.issues",
     "tierline.portal",
 ]
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tierline.audit.context.RequestOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -145,6 +147,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("TIERLINE_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# Take the client address for the audit trail from X-Forwarded-For: only behind your own proxy.
+TRUST_FORWARDED_FOR = _env_bool("TIERLINE_TRUST_FORWARDED_FOR", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Issues

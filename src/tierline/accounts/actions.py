@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from tierline.audit.actions import AuditAction, do_record_audit
 from tierline.errors import InvalidInput
 
 from .models import ApiToken, Role, Team, User
@@ -21,7 +22,7 @@ def hash_token(secret: str) -> str:
 
 @transaction.atomic
 def do_create_user(*, email: str, role: str, name: str = "", password: str | None = None,
-                   password_hash: str | None = None, organization=None) -> User:
+                   password_hash: str | None = None, organization=None, actor=None) -> User:
     """`password_hash` takes an already hashed password (imports from another system)."""
     email = email.strip().lower()
     if "@" not in email:
@@ -45,12 +46,21 @@ def do_create_user(*, email: str, role: str, name: str = "", password: str | Non
         from tierline.customers.actions import do_ensure_contact_for_user
 
         do_ensure_contact_for_user(user)
+    do_record_audit(action=AuditAction.USER_CREATED, actor=actor, organization=organization, target=user,
+                    data={"email": user.email, "role": role})
     return user
 
 
 @transaction.atomic
 def do_update_user(user: User, *, role: str | None = None, name: str | None = None,
-                   is_active: bool | None = None, password: str | None = None) -> User:
+                   is_active: bool | None = None, password: str | None = None, actor=None) -> User:
+    changes = {}
+    if role is not None and role != user.role:
+        changes["role"] = [user.role, role]
+    if is_active is not None and is_active != user.is_active:
+        changes["is_active"] = [user.is_active, is_active]
+    if password:
+        changes["password"] = "changed"
     if role is not None:
         if role not in Role.values:
             raise InvalidInput("Unknown role", {"role": f"one of {', '.join(Role.values)}"})
@@ -67,6 +77,9 @@ def do_update_user(user: User, *, role: str | None = None, name: str | None = No
     if password:
         user.set_password(password)
     user.save()
+    if changes:
+        do_record_audit(action=AuditAction.USER_CHANGED, actor=actor, organization=user.organization,
+                        target=user, data=changes)
     return user
 
 
@@ -93,29 +106,38 @@ def do_update_team(team: Team, *, name: str, slug: str, tier: int) -> Team:
 
 
 @transaction.atomic
-def do_set_team_members(team: Team, members) -> Team:
+def do_set_team_members(team: Team, members, *, actor=None) -> Team:
     members = list(members)
     if any(m.is_customer for m in members):
         raise InvalidInput("Customers cannot join teams", {"members": "staff only"})
+    before = set(team.members.values_list("pk", flat=True)) if team.pk else set()
     team.members.set(members)
+    after = {m.pk for m in members}
+    if before != after:
+        do_record_audit(action=AuditAction.TEAM_MEMBERS_CHANGED, actor=actor, target=team,
+                        data={"added": sorted(after - before), "removed": sorted(before - after)})
     return team
 
 
 @transaction.atomic
-def do_create_api_token(user: User, *, name: str = "personal") -> tuple[ApiToken, str]:
+def do_create_api_token(user: User, *, name: str = "personal", actor=None) -> tuple[ApiToken, str]:
     """Returns the token row and its secret; the secret is never stored and cannot be shown again."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name[:100] or "personal", prefix=secret[:10], token_hash=hash_token(secret)
     )
+    do_record_audit(action=AuditAction.TOKEN_CREATED, actor=actor, target=token, target_id=token.prefix,
+                    data={"user": user.email, "name": token.name})
     return token, secret
 
 
 @transaction.atomic
-def do_revoke_api_token(token: ApiToken) -> ApiToken:
+def do_revoke_api_token(token: ApiToken, *, actor=None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        do_record_audit(action=AuditAction.TOKEN_REVOKED, actor=actor, target=token, target_id=token.prefix,
+                        data={"user": token.user.email})
     return token
 
 

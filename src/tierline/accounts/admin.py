@@ -18,9 +18,12 @@ class UserAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            do_update_user(obj, role=obj.role, name=obj.name, is_active=obj.is_active)
+            # The form has already changed obj; the action compares against the stored row.
+            do_update_user(User.objects.get(pk=obj.pk), role=obj.role, name=obj.name, is_active=obj.is_active,
+                           actor=request.user)
         else:
-            created = do_create_user(email=obj.email, role=obj.role, name=obj.name, organization=obj.organization)
+            created = do_create_user(email=obj.email, role=obj.role, name=obj.name, organization=obj.organization,
+                                     actor=request.user)
             obj.pk, obj._state = created.pk, created._state  # the admin goes on with this object
 
 
@@ -38,7 +41,7 @@ class TeamAdmin(admin.ModelAdmin):
             obj.pk, obj._state = created.pk, created._state  # the admin goes on with this object
 
     def save_related(self, request, form, formsets, change):
-        do_set_team_members(form.instance, form.cleaned_data["members"])
+        do_set_team_members(form.instance, form.cleaned_data["members"], actor=request.user)
 
 
 @admin.register(ApiToken)

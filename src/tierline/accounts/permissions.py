@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "team.view": STAFF_ROLES,
     "team.manage": frozenset({Role.ADMIN}),
     "user.manage": frozenset({Role.ADMIN}),
+    "audit.view": frozenset({Role.ADMIN}),  # search and export the audit trail
 }
 
 

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from tierline.audit.actions import AuditAction, do_record_audit
 from tierline.errors import InvalidInput
 
 from .models import Contact, Organization
@@ -21,7 +22,7 @@ def _normalise_domains(domains) -> list[str]:
 
 
 @transaction.atomic
-def do_create_organization(*, name: str, **fields) -> Organization:
+def do_create_organization(*, name: str, actor=None, **fields) -> Organization:
     name = name.strip()
     if not name:
         raise InvalidInput("An organization needs a name", {"name": "required"})
@@ -33,11 +34,13 @@ def do_create_organization(*, name: str, **fields) -> Organization:
         raise InvalidInput("Unknown fields", {f: "unknown field" for f in unknown})
     organization = Organization.objects.create(name=name, **fields)
     organization.refresh_from_db()
+    do_record_audit(action=AuditAction.ORGANIZATION_CREATED, actor=actor, organization=organization,
+                    target=organization, data={"name": name})
     return organization
 
 
 @transaction.atomic
-def do_update_organization(organization: Organization, **changes) -> Organization:
+def do_update_organization(organization: Organization, *, actor=None, **changes) -> Organization:
     unknown = set(changes) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise InvalidInput("Unknown fields", {f: "unknown field" for f in unknown})
@@ -51,10 +54,15 @@ def do_update_organization(organization: Organization, **changes) -> Organizatio
         if clash.exists():
             raise InvalidInput("An organization with this name exists", {"name": "already taken"})
         changes["name"] = name
+    before = {field: getattr(organization, field) for field in changes}
     for field, value in changes.items():
         setattr(organization, field, value)
     organization.save()
     organization.refresh_from_db()  # decimals and dates come back in their stored form
+    changed = {f: [before[f], getattr(organization, f)] for f in changes if before[f] != getattr(organization, f)}
+    if changed:
+        do_record_audit(action=AuditAction.ORGANIZATION_CHANGED, actor=actor, organization=organization,
+                        target=organization, data=changed)
     return organization
 
 

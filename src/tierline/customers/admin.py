@@ -13,9 +13,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         values = {f: form.cleaned_data[f] for f in ORGANIZATION_FIELDS if f in form.cleaned_data}
         if change:
-            do_update_organization(Organization.objects.get(pk=obj.pk), **values)
+            do_update_organization(Organization.objects.get(pk=obj.pk), actor=request.user, **values)
         else:
-            created = do_create_organization(**values)
+            created = do_create_organization(actor=request.user, **values)
             obj.pk, obj._state = created.pk, created._state  # the admin goes on with this object
 
 

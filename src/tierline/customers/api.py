@@ -49,7 +49,7 @@ def create_organization(request, payload: OrganizationIn):
         raise PermissionDenied("Only admins can create organizations")
     data = payload.model_dump()
     _check_choices(data)
-    return Status(201, do_create_organization(**data))
+    return Status(201, do_create_organization(actor=request.auth, **data))
 
 
 @router.get("/organizations/{int:organization_id}", response={200: OrganizationOut, **ERRORS})
@@ -64,7 +64,7 @@ def update_organization(request, organization_id: int, payload: OrganizationPatc
         raise PermissionDenied("Only admins can change organizations")
     changes = payload.model_dump(exclude_unset=True)
     _check_choices(changes)
-    return do_update_organization(organization, **changes)
+    return do_update_organization(organization, actor=request.auth, **changes)
 
 
 @router.get("/contacts", response={200: ContactList, **ERRORS})
