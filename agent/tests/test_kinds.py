@@ -93,6 +93,7 @@ def test_log_redacts_sensitive_expressions_but_len_works(harness):
 
 @pytest.mark.parametrize("metric_type,value,expected", [
     ("count", None, {"count": 3}),
+    ("count", "len(token)", {"count": 3, "sum": 6.0}),
     ("gauge", "len(token)", {"count": 3, "value": 3}),
     ("histogram", "len(token)", {"count": 3, "sum": 6.0, "min": 1, "max": 3}),
 ])
@@ -111,6 +112,7 @@ def test_duration_metric_on_a_function(harness):
     shapes.plain("a", "u")
     shapes.plain("b", "u")
     [point] = harness.runtime.metrics.flush()
+    assert point["metric_type"] == "duration"
     assert point["count"] == 2 and point["max"] >= point["min"] >= 0
     assert sum(n for _, n in point["buckets"]) == 2
 

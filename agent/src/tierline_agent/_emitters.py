@@ -87,7 +87,7 @@ class MetricEmitter:
         store = runner.runtime.metrics
         if self.type == "duration":
             if extra and "_duration" in extra:
-                store.observe(self.probe_id, self.name, "histogram", extra["_duration"])
+                store.observe(self.probe_id, self.name, "duration", extra["_duration"])
             return
         if self.value is None:
             entry = store.table.get(self.probe_id)
@@ -99,10 +99,7 @@ class MetricEmitter:
         value = self.value.evaluate(names, globals_of(frame))
         if type(value) not in (int, float, bool):
             raise EvaluationError(f"metric value must be a number, got {type(value).__name__}")
-        if self.type == "count":
-            store.observe(self.probe_id, self.name, "count_sum", value)
-        else:
-            store.observe(self.probe_id, self.name, self.type, value)
+        store.observe(self.probe_id, self.name, self.type, value)
 
 
 EMITTERS = {"log": LogEmitter, "snapshot": SnapshotEmitter, "metric": MetricEmitter}

@@ -56,7 +56,7 @@ class MetricStore:
         entry = self.table.get(probe_id)
         if entry is None:
             entry = self.table[probe_id] = (name, metric_type, Aggregate())
-        entry[2].observe(value, metric_type != "gauge")
+        entry[2].observe(value, metric_type in ("histogram", "duration"))
 
     def flush(self) -> list[dict]:
         table, self.table = self.table, {}
@@ -67,7 +67,10 @@ class MetricStore:
                      "start": start, "end": self._started, "count": agg.count}
             if metric_type == "gauge":
                 point["value"] = agg.last
-            elif metric_type != "count" and agg.count:
+            elif metric_type == "count":
+                if agg.last is not None:  # a count of a value expression also sums it
+                    point["sum"] = agg.total
+            elif agg.count:
                 point.update(sum=agg.total, min=agg.minimum, max=agg.maximum,
                              buckets=[[b if b != math.inf else "inf", n]
                                       for b, n in zip(BUCKETS, agg.buckets or [0] * len(BUCKETS), strict=True) if n])
