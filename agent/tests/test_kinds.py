@@ -202,3 +202,18 @@ def test_the_agent_cannot_probe_itself(harness):
     probe = harness.probe(kind="log", location="tierline_agent/_sites.py:10", template="x")
     assert harness.status(probe.id)["status"] == "error"
     assert "itself" in harness.status(probe.id)["message"]
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"kind": "log_level", "condition": "user == 'x'"}, "only use ctx"),
+    ({"kind": "log", "location": "a/b.py:3", "template": "{_return}"}, "function location"),
+    ({"kind": "log", "location": "a/b.py:3", "template": "{x.__class__}"}, "column 4"),
+    ({"kind": "metric", "location": "a/b.py:3", "metric_type": "gauge"}, "needs a value"),
+    ({"kind": "metric", "location": "a/b.py:3", "metric_type": "duration"}, "function location"),
+    ({"kind": "log", "location": "a/b.txt:3", "template": "x"}, ".py"),
+    ({"kind": "teleport", "location": "a/b.py:3"}, "kind must be"),
+])
+def test_bad_probe_definitions_are_refused_up_front(data, message):
+    from tierline_agent._probes import ProbeError, parse_probe
+    with pytest.raises(ProbeError, match=message):
+        parse_probe(dict(data, id="bad"))

@@ -99,6 +99,25 @@ def _expression(data: dict, key: str) -> Expression | None:
         raise ProbeError(f"{key}: {error}", key, error.line, error.column) from None
 
 
+_EXIT_NAMES = frozenset({"_return", "_exception", "_duration"})
+
+
+def _check_names(kind, location, condition, template, metric_value) -> None:
+    """Names that cannot exist where the probe runs are an error now, not at the first hit."""
+    expressions = [("condition", condition), ("value", metric_value)]
+    if template is not None:
+        expressions += [("template", p) for p in template.parts if isinstance(p, Expression)]
+    for field_name, expression in expressions:
+        if expression is None:
+            continue
+        if kind == "log_level" and expression.names - {"ctx"}:
+            names = ", ".join(sorted(expression.names - {"ctx"}))
+            raise ProbeError(f"{field_name}: a log level probe can only use ctx, not {names}", field_name)
+        if isinstance(location, LineLocation) and expression.names & _EXIT_NAMES:
+            names = ", ".join(sorted(expression.names & _EXIT_NAMES))
+            raise ProbeError(f"{field_name}: {names} exist only at a function location's exit", field_name)
+
+
 def parse_probe(data: dict, now: float | None = None) -> Probe:
     if not isinstance(data, dict):
         raise ProbeError("a probe is a JSON object")
@@ -134,6 +153,7 @@ def parse_probe(data: dict, now: float | None = None) -> Probe:
             raise ProbeError(f"a {metric_type} metric needs a value expression", "value")
         if metric_type == "duration" and not isinstance(location, FunctionLocation):
             raise ProbeError("a duration metric needs a function location", "location")
+    _check_names(kind, location, condition, template, metric_value)
     now = time.time() if now is None else now
     expires_at = float(data.get("expires_at") or 0) or now + float(data.get("ttl_seconds") or DEFAULT_TTL_SECONDS)
     rate = data.get("rate", DEFAULT_RATE[kind])
