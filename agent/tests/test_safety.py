@@ -153,3 +153,40 @@ def test_code_that_cannot_be_instrumented_fails_only_its_probe(harness, monkeypa
     assert shapes.multi.__code__ is original and shapes.multi(1, 2) == 3
     shapes.plain("a", "u")
     assert [h["message"] for h in harness.hits("log")] == ["ok"]
+
+
+def test_installing_and_removing_under_concurrent_calls(harness):
+    """App threads keep calling while probes come and go: results never change, nothing raises."""
+    import threading
+
+    from tierline_agent._probes import parse_probe
+    errors, calls = [], [0]
+    stop = threading.Event()
+
+    def worker():
+        while not stop.is_set():
+            try:
+                assert shapes.plain("abc", "u") == 6
+                assert shapes.factory("a")("b") == "ab"
+                calls[0] += 1
+            except BaseException as error:  # noqa: BLE001 - any failure is the finding
+                errors.append(error)
+                return
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    probes = [parse_probe({"id": "a", "kind": "log", "location": PLAIN, "template": "{user}", "rate": None}),
+              parse_probe({"id": "b", "kind": "metric", "location": f"{rel(shapes)}:{line_of(shapes, 'closure')}"}),
+              parse_probe({"id": "c", "kind": "snapshot", "location": "samples.shapes:plain"})]
+    original = shapes.plain.__code__
+    try:
+        for round_number in range(40):
+            harness.installer.apply(probes if round_number % 2 == 0 else probes[1:2])
+            harness.runtime.queue.clear()
+        harness.installer.apply([])
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert errors == [] and calls[0] > 0
+    assert shapes.plain.__code__ is original
