@@ -19,6 +19,7 @@ def test_log_probe_message_and_context(harness):
     assert hit["message"] == "token length 12 for ann"
     assert hit["context"] == {"user": "u-1", "organization": "acme"}
     assert hit["location"] == PLAIN
+    assert hit["thread"] == "MainThread"
 
 
 def test_log_probe_condition_scopes_to_one_organization(harness):

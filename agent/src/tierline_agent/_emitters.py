@@ -6,8 +6,8 @@ the emitter reads the frame (a snapshot does; a log or metric works from the nam
 """
 from __future__ import annotations
 
-import threading
 import time
+from threading import get_ident
 
 from ._capture import capture_snapshot, capture_value
 from ._context import get_context
@@ -44,7 +44,7 @@ class LogEmitter:
                 continue
             values.append(value if type(value) in _IMMUTABLE else capture_value(value, _LOG_VALUE_LIMITS))
         runner.runtime.enqueue(("log", runner.probe, time.time(), values, get_context(),
-                                threading.current_thread().name))
+                                get_ident()))
 
 
 class _EvalFailed:
@@ -73,7 +73,7 @@ class SnapshotEmitter:
             if "_duration" in extra:
                 snapshot["duration_ms"] = extra["_duration"]
         runner.runtime.enqueue(("snapshot", runner.probe, time.time(), snapshot, get_context(),
-                                threading.current_thread().name))
+                                get_ident()))
 
 
 class MetricEmitter:

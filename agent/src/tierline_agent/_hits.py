@@ -1,11 +1,12 @@
 """Turn raw hits from the queue into redacted wire hits (README.md, "hits"), off the app thread.
 
-Queue items are `(kind, probe, timestamp, payload, request_context, thread_name)` where the
+Queue items are `(kind, probe, timestamp, payload, request_context, thread_id)` where the
 payload is what the emitter captured: log values, a snapshot, or a shipped log record.
 """
 from __future__ import annotations
 
 import math
+import threading
 
 from ._capture import capture_value
 from ._probes import CaptureLimits
@@ -49,6 +50,12 @@ def _render_captured(captured: dict) -> str:
     return f"<{captured.get('type', '?')}>"
 
 
+def thread_name(thread_id: int) -> str:
+    """The app thread only records its id (cheaper); the name is looked up here."""
+    thread = threading._active.get(thread_id)  # noqa: SLF001 - read-only, no lock needed
+    return thread.name if thread is not None else f"thread-{thread_id}"
+
+
 def _json_safe(value):
     if type(value) is float and not math.isfinite(value):
         return repr(value)
@@ -64,9 +71,9 @@ class HitEncoder:
         self.redactor = redactor
 
     def encode(self, item) -> dict:
-        kind, probe, timestamp, payload, context, thread = item
+        kind, probe, timestamp, payload, context, thread_id = item
         hit = {"kind": kind, "probe_id": probe.id, "probe_version": probe.version, "timestamp": timestamp,
-               "thread": thread, "context": context.as_dict()}
+               "thread": thread_name(thread_id), "context": context.as_dict()}
         if probe.location is not None:
             hit["location"] = str(probe.location)
         if kind == "log":

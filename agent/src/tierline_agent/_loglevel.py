@@ -9,7 +9,7 @@ handlers never see extra output. Uninstalling restores each logger's level and r
 from __future__ import annotations
 
 import logging
-import threading
+from threading import get_ident
 
 from ._context import get_context
 from ._guards import EvaluationError, g_truth
@@ -82,4 +82,4 @@ class LogLevelRunner:
         shipped = {"logger": record.name, "level": record.levelname, "message": message,
                    "file": record.pathname, "line": record.lineno, "function": record.funcName}
         self.runtime.enqueue(("log_record", self.probe, record.created, shipped, get_context(),
-                              threading.current_thread().name))
+                              get_ident()))
