@@ -11,6 +11,7 @@ class StubServer:
         self.probes = list(probes)
         self.version = 1 if probes else 0
         self.garbage = garbage
+        self.forget_instances = False  # answer polls with 404 until the agent registers again
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -32,6 +33,8 @@ class StubServer:
                 if stub.garbage:
                     return self._answer(200, b"<html>not json")
                 if url.path == "/api/v1/agents/probes":
+                    if stub.forget_instances:
+                        return self._answer(404, {"detail": "unknown instance"})
                     if int(query.get("version", 0)) != stub.version:
                         return self._answer(200, {"version": stub.version, "probes": stub.probes})
                     return self._answer(204)
@@ -44,6 +47,7 @@ class StubServer:
                 if stub.garbage:
                     return self._answer(200, b"\x00\xffgarbage")
                 if self.path == "/api/v1/agents/register":
+                    stub.forget_instances = False
                     return self._answer(200, {"instance_id": body["instance_id"], "poll_wait": 25})
                 self._answer(202, {"accepted": True})
 

@@ -260,3 +260,15 @@ def test_forked_worker_registers_as_a_new_instance():
             agent.stop()
     ids = [body["instance_id"] for body in stub.bodies("/api/v1/agents/register")]
     assert len(set(ids)) == 2
+
+
+def test_agent_registers_again_when_the_server_forgot_it():
+    with StubServer() as stub:
+        agent = make_agent(HttpTransport(stub.url, "tok"), poll_wait=0.2)
+        try:
+            assert wait_for(lambda: len(stub.bodies("/api/v1/agents/register")) == 1)
+            stub.forget_instances = True
+            agent.poller.backoff.first = 0.05
+            assert wait_for(lambda: len(stub.bodies("/api/v1/agents/register")) == 2, 10)
+        finally:
+            agent.stop()

@@ -6,6 +6,7 @@ redact, batch) -> server.
 """
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import socket
@@ -26,6 +27,7 @@ from ._transport import HttpTransport, InMemoryTransport
 VERSION = "0.1.0"
 
 
+@functools.lru_cache(maxsize=1)
 def installed_packages() -> dict[str, str]:
     found = {}
     for distribution in metadata.distributions():
@@ -102,7 +104,7 @@ class Agent:
             "instance_id": self.instance_id, "service": self.config.service, "host": socket.gethostname(),
             "pid": os.getpid(), "python": platform.python_version(),
             "implementation": sys.implementation.name, "os": platform.platform(),
-            "agent_version": VERSION, "tags": dict(self.config.tags), "packages": installed_packages(),
+            "agent_version": VERSION, "tags": dict(self.config.tags), "packages": dict(installed_packages()),
         }
 
     def status_payload(self) -> dict:

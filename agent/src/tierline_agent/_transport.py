@@ -18,7 +18,9 @@ API = "/api/v1/agents"
 
 
 class TransportError(Exception):
-    pass
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status  # the HTTP status, when the server answered with one
 
 
 class Transport(Protocol):
@@ -58,7 +60,7 @@ class HttpTransport:
                 status = response.status
                 raw = response.read(16 * 1024 * 1024)
         except urllib.error.HTTPError as error:
-            raise TransportError(f"HTTP {error.code} from {path}") from None
+            raise TransportError(f"HTTP {error.code} from {path}", error.code) from None
         except Exception as error:  # refused, reset, timeout, bad status line...
             raise TransportError(f"{type(error).__name__}: {error}") from None
         if status == 204 or not raw:

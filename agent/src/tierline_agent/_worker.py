@@ -17,6 +17,7 @@ from ._probes import ProbeError, parse_probe
 from ._transport import TransportError, check_probe_answer
 
 MAX_BATCH = 500
+MIN_EMPTY_POLL = 1.0  # seconds between polls that returned no change
 
 
 class Backoff:
@@ -45,14 +46,21 @@ class Poller(threading.Thread):
                 if not agent.registered.is_set():
                     agent.transport.register(agent.registration_info())
                     agent.registered.set()
+                started = time.monotonic()
                 answer = agent.transport.poll_probes(agent.instance_id, self.version, agent.config.poll_wait)
                 if answer is not None:
                     self.apply(check_probe_answer(answer))
+                elif time.monotonic() - started < MIN_EMPTY_POLL:
+                    # A server that answers "no change" at once instead of holding the poll.
+                    agent.stopping.wait(MIN_EMPTY_POLL)
                 agent.first_sync.set()
                 self.backoff.succeeded()
             except TransportError as error:
                 agent.last_error = str(error)
                 agent.first_sync.set()
+                if error.status in (401, 404, 410):  # the server does not know this instance (any more)
+                    agent.registered.clear()
+                    self.version = 0
                 agent.stopping.wait(self.backoff.failed())
             except Exception as error:  # never let the thread die
                 agent.last_error = f"{type(error).__name__}: {error}"
