@@ -272,3 +272,22 @@ def test_agent_registers_again_when_the_server_forgot_it():
             assert wait_for(lambda: len(stub.bodies("/api/v1/agents/register")) == 2, 10)
         finally:
             agent.stop()
+
+
+def test_a_batch_the_server_rejects_is_dropped_and_counted():
+    inner = InMemoryTransport()
+
+    class Rejecting(FaultyTransport):
+        def send_hits(self, payload):
+            raise TransportError("HTTP 413 from /hits", 413)
+
+    agent = make_agent(Rejecting(inner))
+    try:
+        inner.set_probes([{"id": "r", "kind": "log", "location": PLAIN, "template": "{user}", "rate": None}])
+        assert wait_for(lambda: (inner.latest_status("r") or {}).get("status") == "installed")
+        for _ in range(3):
+            shapes.plain("a", "u")
+        assert wait_for(lambda: agent.runtime.dropped == 3)
+        assert "rejected" in agent.last_error
+    finally:
+        agent.stop()

@@ -17,6 +17,7 @@ from ._probes import ProbeError, parse_probe
 from ._transport import TransportError, check_probe_answer
 
 MAX_BATCH = 500
+_REJECTED = frozenset({400, 413, 422})  # answers that retrying cannot fix
 MIN_EMPTY_POLL = 1.0  # seconds between polls that returned no change
 
 
@@ -137,8 +138,15 @@ class Uploader(threading.Thread):
             agent.runtime.budget.spent += time.perf_counter() - started
             if not self._pending:
                 return
-            agent.transport.send_hits({"instance_id": agent.instance_id,
-                                       "dropped_total": agent.runtime.dropped, "hits": self._pending})
+            try:
+                agent.transport.send_hits({"instance_id": agent.instance_id,
+                                           "dropped_total": agent.runtime.dropped, "hits": self._pending})
+            except TransportError as error:
+                if error.status not in _REJECTED:
+                    raise  # away or overloaded: keep the batch, back off, try again
+                # The server will never take this batch: drop it rather than retry forever.
+                agent.runtime.dropped += len(self._pending)
+                agent.last_error = f"hits rejected: {error}"
             self._pending = []
             if not queue:
                 return
