@@ -134,6 +134,8 @@ def _arith(op, name):
             raise EvaluationError("result too large")
         if name == "lshift" and type(b) is int and b > 4096:
             raise EvaluationError("result too large")
+        if name == "mod" and type(a) in (str, bytes):  # "%1000000000d" % 1 would build a huge string
+            raise EvaluationError("string formatting is not allowed")
         try:
             return op(a, b)
         except (TypeError, ValueError, ArithmeticError) as error:
@@ -241,6 +243,8 @@ def g_method(obj, name, *args):
     except (TypeError, ValueError) as error:
         raise EvaluationError(f".{name}(): {error}") from None
     if name in ("keys", "values", "items"):
+        if len(obj) > 10_000:
+            raise EvaluationError(f".{name}() of a dict this large is not allowed")
         return list(result)
     return result
 
