@@ -162,3 +162,9 @@ def test_slots_are_readable():
     assert evaluate("p.x", p=Point()) == 3
     with pytest.raises(EvaluationError):
         evaluate("p.y", p=Point())
+
+
+def test_deeply_nested_expressions_are_rejected_not_crashing():
+    for source in ("x" + ".a" * 900, "(" * 300 + "1" + ")" * 300, "-" * 1500 + "1"):
+        with pytest.raises(ExpressionError):
+            compile_expression(source)

@@ -291,3 +291,12 @@ def test_a_batch_the_server_rejects_is_dropped_and_counted():
         assert "rejected" in agent.last_error
     finally:
         agent.stop()
+
+
+def test_malformed_probe_entries_do_not_hold_back_the_others(memory_agent):
+    agent, transport = memory_agent
+    transport.set_probes(["not an object", {"id": "x", "kind": "log", "location": PLAIN, "capture": 5,
+                                            "template": "ok", "max_hits": "many"},
+                          {"id": "good", "kind": "metric", "location": PLAIN}])
+    assert wait_for(lambda: (transport.latest_status("good") or {}).get("status") == "installed")
+    assert transport.latest_status("x")["status"] == "error"

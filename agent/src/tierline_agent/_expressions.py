@@ -231,6 +231,13 @@ def compile_expression(source: str, line_offset: int = 0, col_offset: int = 0) -
     except SyntaxError as error:
         raise ExpressionError(f"syntax error: {error.msg}", (error.lineno or 1) + line_offset,
                               (error.offset or 1) + (col_offset if (error.lineno or 1) == 1 else 0), source) from None
+    try:
+        return _compile_tree(tree, source, line_offset, col_offset)
+    except RecursionError:
+        raise ExpressionError("expression too deeply nested", 1, 1, source) from None
+
+
+def _compile_tree(tree, source: str, line_offset: int, col_offset: int) -> Expression:
     checker = _Checker(source, line_offset, col_offset)
     top = tree.body
     reveals_value = not (isinstance(top, (ast.Compare, ast.BoolOp)) or (

@@ -72,9 +72,9 @@ class Poller(threading.Thread):
         for data in answer["probes"]:
             try:
                 probes.append(parse_probe(data))
-            except ProbeError as error:
+            except Exception as error:  # one bad definition must not hold back the others
                 probe_id = str(data.get("id", "?")) if isinstance(data, dict) else "?"
-                errors[probe_id] = str(error)
+                errors[probe_id] = str(error) if isinstance(error, ProbeError) else f"invalid probe: {error!r}"
         self.agent.installer.apply(probes, errors)
         self.version = answer["version"]
 
