@@ -168,3 +168,13 @@ def test_deeply_nested_expressions_are_rejected_not_crashing():
     for source in ("x" + ".a" * 900, "(" * 300 + "1" + ")" * 300, "-" * 1500 + "1"):
         with pytest.raises(ExpressionError):
             compile_expression(source)
+
+
+def test_template_parts_and_literal_braces():
+    template = compile_template("len {len(token)} for {user} {{literal}}")
+    literal = [p for p in template.parts if isinstance(p, str)]
+    assert literal == ["len ", " for ", " {literal}"]
+    assert [p.source for p in template.parts if not isinstance(p, str)] == ["len(token)", "user"]
+    for bad in ("open {x", "close }", "{}"):
+        with pytest.raises(ExpressionError):
+            compile_template(bad)
