@@ -101,6 +101,18 @@ def test_cpu_budget_throttles_and_recovers():
     assert budget.throttle_windows == 1
 
 
+def test_cpu_budget_does_not_throttle_an_idle_process_for_a_few_milliseconds():
+    budget = CpuBudget(share=0.02, window=0.0, clock=lambda: 0.0)  # the process used no CPU at all
+    budget._last_check -= 1.0  # one second of wall time
+    budget.spent = 0.001
+    budget.check()
+    assert not budget.throttled
+    budget._last_check -= 1.0
+    budget.spent += 0.01  # 10 ms of probes in an idle second is too much
+    budget.check()
+    assert budget.throttled
+
+
 def test_throttled_sites_skip_and_count(harness):
     harness.probe(kind="log", location=PLAIN, template="x")
     harness.runtime.budget.throttled = True

@@ -300,3 +300,20 @@ def test_malformed_probe_entries_do_not_hold_back_the_others(memory_agent):
                           {"id": "good", "kind": "metric", "location": PLAIN}])
     assert wait_for(lambda: (transport.latest_status("good") or {}).get("status") == "installed")
     assert transport.latest_status("x")["status"] == "error"
+
+
+def test_probes_on_code_the_agent_itself_runs_do_not_feed_back():
+    import urllib.parse
+    probe = {"id": "enc", "kind": "metric", "location": "urllib.parse:urlencode"}  # the poller uses it
+    with StubServer(probes=[probe]) as stub:
+        agent = make_agent(HttpTransport(stub.url, "tok"), poll_wait=0)
+        try:
+            assert wait_for(lambda: agent.installer.statuses.get("enc", {}).get("status") == "installed")
+            polls = len(stub.bodies("/api/v1/agents/probes"))
+            assert wait_for(lambda: len(stub.bodies("/api/v1/agents/probes")) >= polls + 2)
+            urllib.parse.urlencode({"a": 1})  # the application's own call counts; the agent's do not
+            agent.flush()
+        finally:
+            agent.stop()
+    metrics = [h for body in stub.bodies("/api/v1/agents/hits") for h in body["hits"] if h["kind"] == "metric"]
+    assert sum(h["count"] for h in metrics) == 1

@@ -21,7 +21,7 @@ from ._imports import ImportWatcher
 from ._installer import Installer
 from ._limits import CpuBudget
 from ._redaction import Redactor
-from ._sites import Runtime
+from ._sites import AGENT_THREADS, Runtime
 from ._transport import HttpTransport, InMemoryTransport
 
 VERSION = "0.1.0"
@@ -92,7 +92,14 @@ class Agent:
 
     def flush(self) -> None:
         """Send everything now (tests, shutdown); raises TransportError when the server is away."""
-        self.uploader.cycle(force_metrics=True)
+        ident = threading.get_ident()
+        borrowed = ident not in AGENT_THREADS
+        AGENT_THREADS.add(ident)  # this thread works for the agent for the moment
+        try:
+            self.uploader.cycle(force_metrics=True)
+        finally:
+            if borrowed:
+                AGENT_THREADS.discard(ident)
 
     def _status_changed(self) -> None:
         uploader = getattr(self, "uploader", None)

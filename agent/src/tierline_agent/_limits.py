@@ -32,8 +32,8 @@ class RateLimiter:
 
 
 class CpuBudget:
-    def __init__(self, share: float = 0.02, window: float = 1.0, clock=time.process_time):
-        self.share, self.window, self._clock = share, window, clock
+    def __init__(self, share: float = 0.02, window: float = 1.0, clock=time.process_time, min_busy: float = 0.1):
+        self.share, self.window, self._clock, self.min_busy = share, window, clock, min_busy
         self.spent = 0.0  # seconds inside probe hooks, added to by the sites
         self.throttled = False
         self.skipped = 0  # hits skipped while throttled
@@ -49,10 +49,11 @@ class CpuBudget:
             return False
         cpu = self._clock()
         spent = self.spent - self._last_spent
-        cpu_used = cpu - self._last_cpu
+        # An idle process is treated as `min_busy` busy: a few probe milliseconds in a second of
+        # idling are no burden, and the share of almost nothing would throttle everything.
+        cpu_used = max(cpu - self._last_cpu, self.min_busy * (now - self._last_check))
         self._last_spent, self._last_cpu, self._last_check = self.spent, cpu, now
-        # Below a millisecond per window the probes cannot matter, whatever the share.
-        over = spent > 0.001 and spent > self.share * cpu_used
+        over = spent > self.share * cpu_used
         changed = over != self.throttled
         self.throttled = over
         if over:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections import deque
+from threading import get_ident
 from time import perf_counter
 
 from ._emitters import EMITTERS, globals_of
@@ -21,6 +22,7 @@ from ._metrics import MetricStore
 from ._probes import Probe
 
 _getframe = sys._getframe
+AGENT_THREADS: set[int] = set()  # idents of the agent's own threads
 
 
 class Runtime:
@@ -94,6 +96,8 @@ class ProbeRunner:
             if self.limiter is not None and not self.limiter.allow():
                 self.rate_limited += 1
                 return
+            if AGENT_THREADS and get_ident() in AGENT_THREADS:
+                return  # the agent's own work (json, urllib...) must not feed hits back to itself
             self.hits += 1
             self.emitter.emit(self, frame, names, extra)
         except Exception as error:  # an agent bug or a value we could not read: this probe stops

@@ -14,6 +14,7 @@ import threading
 import time
 
 from ._probes import ProbeError, parse_probe
+from ._sites import AGENT_THREADS
 from ._transport import TransportError, check_probe_answer
 
 MAX_BATCH = 500
@@ -41,6 +42,7 @@ class Poller(threading.Thread):
         self.backoff = Backoff()
 
     def run(self) -> None:
+        AGENT_THREADS.add(threading.get_ident())
         agent = self.agent
         while not agent.stopping.is_set():
             try:
@@ -91,6 +93,7 @@ class Uploader(threading.Thread):
         self.status_dirty = threading.Event()
 
     def run(self) -> None:
+        AGENT_THREADS.add(threading.get_ident())
         agent = self.agent
         while not agent.stopping.wait(agent.config.flush_interval):
             try:
