@@ -178,3 +178,21 @@ def test_template_parts_and_literal_braces():
     for bad in ("open {x", "close }", "{}"):
         with pytest.raises(ExpressionError):
             compile_template(bad)
+
+
+def test_lookups_never_compare_with_application_keys():
+    class Model:
+        def __init__(self, pk):
+            self.pk = pk
+
+        def __hash__(self):
+            return hash(self.pk)
+
+        def __eq__(self, other):
+            raise RuntimeError("__eq__ ran")
+
+    by_model = {Model(5): "five"}
+    for source in ("d[5]", "5 in d", "d.get(5)", "5 in s"):
+        with pytest.raises(EvaluationError):
+            compile_expression(source).evaluate({"d": by_model, "s": set(by_model)}, {})
+    assert evaluate("d['a'] + 1", d={"a": 1}) == 2

@@ -15,6 +15,7 @@ from ._safety import PLAIN_TYPES, SCALAR_TYPES, UnsafeAccess, is_plain_deep, saf
 _NUMBERS = (bool, int, float, complex)
 _SEQUENCES = (str, bytes, list, tuple)
 _MAX_RESULT = 100_000
+_MAX_CHECKED_KEYS = 1_000
 
 
 class EvaluationError(Exception):
@@ -51,12 +52,25 @@ def g_attr(obj, name):
         raise EvaluationError(str(error)) from None
 
 
+def _keys_are_plain(container) -> bool:
+    """A lookup in a dict or set compares with stored keys of equal hash: a key of an app class
+    (a model hashing by its primary key) would have its `__eq__` run. Checked up to a size."""
+    if len(container) > _MAX_CHECKED_KEYS:
+        return False
+    for key in container:
+        if type(key) not in SCALAR_TYPES and not is_plain_deep(key):
+            return False
+    return True
+
+
 def g_item(obj, key):
     kind = type(obj)
     if kind not in (dict, list, tuple, str, bytes, range):
         raise _unsafe("subscript", obj)
     if type(key) is not slice and not is_plain_deep(key):
         raise _unsafe("subscript key", key)
+    if kind is dict and not _keys_are_plain(obj):
+        raise _unsafe("subscript of a dict with application keys (or too many keys)", obj)
     try:
         return obj[key]
     except (KeyError, IndexError, TypeError) as error:
@@ -106,6 +120,8 @@ def g_in_(item, container):
         raise _unsafe("'in'", item, container)
     if type(container) in (list, tuple) and not is_plain_deep(container, 10_000):
         raise _unsafe("'in'", container)
+    if type(container) in (dict, set, frozenset) and not _keys_are_plain(container):
+        raise _unsafe("'in' on keys of application classes (or too many keys)", container)
     try:
         return item in container
     except TypeError as error:
@@ -238,6 +254,8 @@ def g_method(obj, name, *args):
     for arg in args:
         if not is_plain_deep(arg):
             raise _unsafe(f".{name}() argument", arg)
+    if name == "get" and not _keys_are_plain(obj):
+        raise _unsafe(".get() on a dict with application keys (or too many keys)", obj)
     try:
         result = getattr(obj, name)(*args)
     except (TypeError, ValueError) as error:
