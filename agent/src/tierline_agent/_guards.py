@@ -57,10 +57,7 @@ def _keys_are_plain(container) -> bool:
     (a model hashing by its primary key) would have its `__eq__` run. Checked up to a size."""
     if len(container) > _MAX_CHECKED_KEYS:
         return False
-    for key in container:
-        if type(key) not in SCALAR_TYPES and not is_plain_deep(key):
-            return False
-    return True
+    return all(type(key) in SCALAR_TYPES or is_plain_deep(key) for key in container)
 
 
 def g_item(obj, key):
