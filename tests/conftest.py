@@ -45,6 +45,9 @@ class ApiClient:
     def patch(self, path, data):
         return self._call("patch", path, data)
 
+    def put(self, path, data):
+        return self._call("put", path, data)
+
 
 @pytest.fixture
 def api_as():

@@ -43,5 +43,11 @@ def make_issue(organization=None, *, actor=None, title: str | None = None, **fie
     return do_create_issue(actor=actor, title=title or f"Problem {next(_seq)}", organization=organization, **fields)
 
 
+def make_unmask_grant(organization, issue, requester=None, reason: str = "checking the reported problem"):
+    from tierline.customers.actions import do_request_unmask
+
+    return do_request_unmask(organization, actor=requester or make_staff("engineer_t4"), issue=issue, reason=reason)
+
+
 def make_token(user) -> str:
     return do_create_api_token(user)[1]

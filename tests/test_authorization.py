@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from tests.factories import make_contact, make_customer, make_issue, make_org, make_staff
+from tests.factories import make_contact, make_customer, make_issue, make_org, make_staff, make_unmask_grant
 from tests.openapi import openapi_document
 
 STAFF_ROLES = ["support_t1", "support_t2", "operations_t3", "engineer_t4", "senior_engineer_t5", "admin"]
@@ -35,6 +35,21 @@ TABLE = [
     ("get", "/audit", None, {"customer": 403, "staff": 403, "admin": 200}),
     ("get", "/audit/export", None, {"customer": 403, "staff": 403, "admin": 200}),
     ("get", "/organizations/{org}/access-log", None, {"customer": 200, "outsider": 404, "staff": 200}),
+    ("get", "/organizations/{org}/profile", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("post", "/organizations/{org}/unmask", {"issue": "{issue}", "reason": "checking the reported problem"},
+     {"customer": 403, "outsider": 404, "staff": 201}),
+    ("post", "/unmask-grants/{grant}/approve", {},
+     {"customer": 404, "staff": 403, "senior_engineer_t5": 200, "admin": 200}),
+    ("put", "/organizations/{org}/configuration", {"flags": {"beta": True}},
+     {"customer": 403, "outsider": 404, "staff": 403, "admin": 200}),
+    ("get", "/organizations/{org}/configuration/history", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("get", "/organizations/{org}/configuration/diff", None, {"customer": 403, "outsider": 404, "staff": 404}),
+    ("get", "/issues/{issue}/configuration-change", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("put", "/organizations/{org}/environment", {"facts": {"runtime": "CPython 3.12"}},
+     {"customer": 403, "outsider": 404, "staff": 200}),
+    ("get", "/sensitivity-rules", None, {"customer": 403, "staff": 200}),
+    ("put", "/sensitivity-rules", {"pattern": "configuration.x{n}", "sensitivity": "internal"},
+     {"customer": 403, "staff": 403, "admin": 200}),
 ]
 
 
@@ -62,14 +77,15 @@ def _user_for(role, org, other_org):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method,path,body,expectations", TABLE, ids=[f"{m} {p}" for m, p, _, _ in TABLE])
 def test_endpoint_access(api_as, role, method, path, body, expectations):
-    org = make_org(name="Acme", email_domains=["acme.example"])
+    org = make_org(name="Acme", email_domains=["acme.example"], unmask_needs_approval=True)
     other_org = make_org(name="Globex", email_domains=["globex.example"])
     issue = make_issue(org)
     contact = make_contact(org)
+    grant = make_unmask_grant(org, issue)
     api = api_as(_user_for(role, org, other_org))
-    url = path.format(issue=issue.key, org=org.pk, contact=contact.pk)
+    url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk)
     n = next(_unique)
-    payload = {k: v.format(n=n) if isinstance(v, str) else v for k, v in (body or {}).items()}
+    payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)
     assert response.status_code == expected_status(expectations, role), response.content
 
@@ -80,7 +96,7 @@ def test_every_endpoint_is_in_the_table(db):
         for path, operations in openapi_document()["paths"].items() for method in operations
     }
     covered = {(m, p.replace("{issue}", "{key}").replace("{org}", "{organization_id}")
-                .replace("{contact}", "{contact_id}")) for m, p, _, _ in TABLE}
+                .replace("{contact}", "{contact_id}").replace("{grant}", "{grant_id}")) for m, p, _, _ in TABLE}
     assert documented == covered
 
 

@@ -82,11 +82,13 @@ def _register_routers() -> None:
     from tierline.accounts.api import router as accounts_router
     from tierline.audit.api import router as audit_router
     from tierline.customers.api import router as customers_router
+    from tierline.customers.profile_api import router as back_office_router
     from tierline.issues.api import router as issues_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", audit_router)
     api.add_router("/", customers_router)
+    api.add_router("/", back_office_router)
     api.add_router("/", issues_router)
 
 

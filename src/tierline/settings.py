@@ -147,6 +147,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("TIERLINE_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# Minutes an unmask of personal data lasts once granted.
+UNMASK_MINUTES = _env_int("TIERLINE_UNMASK_MINUTES", 30)
 # Take the client address for the audit trail from X-Forwarded-For: only behind your own proxy.
 TRUST_FORWARDED_FOR = _env_bool("TIERLINE_TRUST_FORWARDED_FOR", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -25,6 +25,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "team.manage": frozenset({Role.ADMIN}),
     "user.manage": frozenset({Role.ADMIN}),
     "audit.view": frozenset({Role.ADMIN}),  # search and export the audit trail
+    "organization.view_profile": STAFF_ROLES,  # the customer page: profile, environment, configuration
+    "personal.unmask": STAFF_ROLES,  # with a reason, for an open issue of that organization
+    "personal.approve_unmask": frozenset({Role.SENIOR_ENGINEER_T5, Role.ADMIN}),  # someone else's unmask
+    "configuration.submit": frozenset({Role.ADMIN}),  # the company's systems, with an admin token
+    "environment.submit": STAFF_ROLES,
+    "sensitivity.manage": frozenset({Role.ADMIN}),
 }
 
 

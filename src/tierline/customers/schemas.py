@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 from ninja import Schema
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from tierline.schemas import IsoDate, RowId
 
@@ -17,6 +17,7 @@ class OrganizationOut(Schema):
     renewal_date: date | None
     open_deal_value: Decimal
     notes: str
+    unmask_needs_approval: bool
 
 
 class OrganizationIn(BaseModel):
@@ -28,6 +29,7 @@ class OrganizationIn(BaseModel):
     renewal_date: IsoDate | None = None
     open_deal_value: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
     notes: str = ""
+    unmask_needs_approval: StrictBool = False
 
 
 class OrganizationPatch(BaseModel):
@@ -39,6 +41,7 @@ class OrganizationPatch(BaseModel):
     renewal_date: IsoDate | None = None
     open_deal_value: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     notes: str | None = None
+    unmask_needs_approval: StrictBool | None = None
 
 
 class OrganizationList(Schema):
