@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/", include("tierline.issues.urls")),
+    path("desk/", include("tierline.triage.urls")),
     path("portal/", include("tierline.portal.urls")),
     path("attachments/<int:attachment_id>", issue_views.download_attachment, name="attachment"),
     path("api/v1/", api.urls),

@@ -119,9 +119,17 @@ def do_create_issue(
     priority: int | None = None,
     tier: int = 1,
     attachments: Sequence[Upload] = (),
+    labels: Sequence[str] = (),
+    affected_users: int | None = None,
+    alert_level: str = "",
     at: datetime | None = None,
 ) -> Issue:
+    """A new issue, routed (tierline.triage) and scored by the current priority rules; an
+    explicit `priority` is kept as an override of the computed one."""
+    from tierline.triage.actions import apply_priority, clean_labels, route_new_issue
+
     title = _clean_title(title)
+    labels = clean_labels(labels)
     _check_choice("channel", channel, Channel)
     _check_choice("severity", severity, Severity)
     if priority is not None:
@@ -135,16 +143,22 @@ def do_create_issue(
     if assignee is not None and assignee.is_customer:
         raise InvalidInput("Issues are assigned to staff", {"assignee": "not a staff member"})
     _check_uploads(attachments)
-    if team is None and component is not None:
-        team = component.owner_team
+    team = route_new_issue(title=title, description=description or "", labels=labels, component=component,
+                           team=team)
     now = at or timezone.now()
     with transaction.atomic():
-        issue = Issue.objects.create(
+        issue = Issue(
             title=title, description=description or "", channel=channel, severity=severity,
             priority=DEFAULT_PRIORITY_FOR_SEVERITY[severity] if priority is None else priority,
             tier=tier, organization=organization, requester=requester, component=component,
-            team=team, assignee=assignee, created_at=now, updated_at=now,
+            team=team, assignee=assignee, created_at=now, updated_at=now, labels=labels,
+            affected_users=affected_users, alert_level=(alert_level or "")[:16],
         )
+        if priority is not None:
+            issue.priority_override, issue.priority_override_by = priority, actor
+            issue.priority_override_reason = "set when the issue was filed"
+        apply_priority(issue, actor=actor, at=now)
+        issue.save(force_insert=True)
         actor_contact = requester if actor is None or actor.is_customer else None
         _record(issue, EventKind.CREATED, actor=actor, actor_contact=actor_contact, at=now,
                 channel=channel, severity=severity, priority=issue.priority)
@@ -171,8 +185,13 @@ class IssueDraft:
 
 
 def do_create_issues(drafts: Iterable[IssueDraft], *, actor: User | None = None) -> list[Issue]:
-    """Create many issues at once (imports, benchmarks), each with its `created` event."""
+    """Create many issues at once (imports, benchmarks), each with its `created` event and
+    scored by the current priority rules (an explicit priority is kept as an override)."""
+    from tierline.triage.actions import apply_priority
+
     now = timezone.now()
+    drafts = list(drafts)
+    organizations = Organization.objects.in_bulk({d.organization_id for d in drafts if d.organization_id})
     issues = []
     for draft in drafts:
         _check_choice("channel", draft.channel, Channel)
@@ -187,6 +206,12 @@ def do_create_issues(drafts: Iterable[IssueDraft], *, actor: User | None = None)
             component_id=draft.component_id, team_id=draft.team_id, assignee_id=draft.assignee_id,
             created_at=at, updated_at=at,
         ))
+        if draft.organization_id in organizations:
+            issues[-1].organization = organizations[draft.organization_id]
+        if draft.priority is not None:
+            issues[-1].priority_override = draft.priority
+            issues[-1].priority_override_reason = "set when the issue was filed"
+        apply_priority(issues[-1], actor=actor, at=at)
     with transaction.atomic():
         Issue.objects.bulk_create(issues, batch_size=500)
         IssueEvent.objects.bulk_create(
@@ -275,11 +300,16 @@ def _set_status(issue: Issue, status: str, actor: User | None, actor_contact: Co
 
 UPDATABLE_FIELDS = frozenset({
     "title", "description", "status", "severity", "priority", "tier", "assignee", "team", "component",
+    "labels", "affected_users", "alert_level",
 })
+PRIORITY_INPUTS = ("severity", "affected_users", "alert_level")
 
 
 def do_update_issue(issue: Issue, *, actor: User | None, at: datetime | None = None, **changes) -> Issue:
-    """Change any of UPDATABLE_FIELDS; each real change gets its own timeline event."""
+    """Change any of UPDATABLE_FIELDS; each real change gets its own timeline event. A new
+    priority is kept as an override; a change of a priority input rescores the issue."""
+    from tierline.triage.actions import apply_priority, clean_labels
+
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise InvalidInput("Unknown fields", {f: "cannot be changed" for f in sorted(unknown)})
@@ -293,6 +323,10 @@ def do_update_issue(issue: Issue, *, actor: User | None, at: datetime | None = N
         _check_choice("priority", changes["priority"], Priority)
     if "tier" in changes:
         _check_tier(changes["tier"])
+    if "labels" in changes:
+        changes["labels"] = clean_labels(changes["labels"])
+    if "alert_level" in changes:
+        changes["alert_level"] = (changes["alert_level"] or "")[:16]
     if changes.get("assignee") is not None and changes["assignee"].is_customer:
         raise InvalidInput("Issues are assigned to staff", {"assignee": "not a staff member"})
     now = at or timezone.now()
@@ -300,7 +334,8 @@ def do_update_issue(issue: Issue, *, actor: User | None, at: datetime | None = N
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         update_fields: list[str] = []
         edited = {}
-        for field in ("title", "description", "severity", "component"):
+        for field in ("title", "description", "severity", "component", "labels", "affected_users",
+                      "alert_level"):
             if field in changes and getattr(issue, field) != changes[field]:
                 before = getattr(issue, field)
                 setattr(issue, field, changes[field])
@@ -326,6 +361,12 @@ def do_update_issue(issue: Issue, *, actor: User | None, at: datetime | None = N
                 setattr(issue, field, changes[field])
                 update_fields.append(field)
                 _record(issue, kind, actor=actor, at=now, **{"from": before, "to": changes[field]})
+                if field == "priority":
+                    issue.priority_override, issue.priority_override_by = changes[field], actor
+                    issue.priority_override_reason = "set on the issue"
+                    update_fields += ["priority_override", "priority_override_by", "priority_override_reason"]
+        if any(field in update_fields for field in PRIORITY_INPUTS):
+            update_fields += apply_priority(issue, actor=actor, at=now, reason="details changed")
         if update_fields:
             issue.updated_at = now
             issue.save(update_fields=[*dict.fromkeys(update_fields), "updated_at"])

@@ -39,7 +39,7 @@ def issue_out(issue) -> dict:
     return {
         "key": issue.key, "title": issue.title, "description": issue.description,
         "channel": issue.channel, "status": issue.status, "severity": issue.severity,
-        "priority": issue.priority, "tier": issue.tier,
+        "priority": issue.priority, "priority_explanation": issue.priority_explanation, "tier": issue.tier,
         "organization": _ref(issue.organization), "requester": _ref(issue.requester),
         "assignee": user_ref(issue.assignee), "team": _ref(issue.team), "component": _ref(issue.component),
         "created_at": issue.created_at, "updated_at": issue.updated_at,

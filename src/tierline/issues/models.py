@@ -85,6 +85,23 @@ class Issue(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Triage inputs beyond severity, and what tierline.triage made of them: `priority` is the
+    # effective value (the override when there is one), `computed_priority` what the rules say.
+    labels = models.JSONField(default=list, blank=True)
+    affected_users = models.PositiveIntegerField(null=True, blank=True)
+    alert_level = models.CharField(max_length=16, blank=True)  # the channel's own severity
+    computed_priority = models.PositiveSmallIntegerField(choices=Priority.choices, null=True, blank=True)
+    priority_score = models.SmallIntegerField(default=0)
+    priority_explanation = models.CharField(max_length=300, blank=True)
+    priority_rules_version = models.CharField(max_length=20, blank=True)
+    priority_override = models.PositiveSmallIntegerField(choices=Priority.choices, null=True, blank=True)
+    priority_override_reason = models.CharField(max_length=500, blank=True)
+    priority_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What engineering needs before an escalation (tierline.escalation checks them).
+    reproduction_steps = models.TextField(blank=True)
+    questionnaire_answers = models.JSONField(default=dict, blank=True)
 
     class Meta:
         # Every queue sort is a keyset over (field, id); these indexes serve them with and
@@ -182,6 +199,16 @@ class EventKind(models.TextChoices):
     FIELDS_CHANGED = "fields_changed", "Details changed"
     ATTACHMENT_ADDED = "attachment_added", "Attachment added"
     NOTIFIED = "notified", "Customer notified"
+    PRIORITY_OVERRIDDEN = "priority_overridden", "Priority overridden"
+    ESCALATED = "escalated", "Escalated"
+    DE_ESCALATED = "de_escalated", "De-escalated"
+    QUESTIONNAIRE_ANSWERED = "questionnaire_answered", "Questionnaire answered"
+    SLA_WARNING = "sla_warning", "SLA warning"
+    SLA_BREACHED = "sla_breached", "SLA breached"
+    ESCALATION_STEP = "escalation_step", "Escalation policy step"
+    PROBLEM_LINKED = "problem_linked", "Linked to a problem"
+    PROBLEM_UNLINKED = "problem_unlinked", "Unlinked from a problem"
+    TEAM_TASK_CHANGED = "team_task_changed", "Team task changed"
 
 
 class AppendOnlyError(Exception):

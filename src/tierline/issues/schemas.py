@@ -22,6 +22,7 @@ class IssueOut(BaseModel):
     status: str
     severity: int
     priority: int
+    priority_explanation: str
     tier: int
     organization: Ref | None
     requester: Ref | None

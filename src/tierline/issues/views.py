@@ -93,14 +93,17 @@ def queue(request):
     })
 
 
-def _issue_page(request, issue, comment_form=None, update_form=None, status=200):
+def _issue_page(request, issue, comment_form=None, update_form=None, status=200, **extra):
     update_form = update_form or IssueUpdateForm(initial={
         "status": issue.status, "assignee": issue.assignee_id, "team": issue.team_id,
     })
     return render(request, "issues/issue.html", {
         "issue": issue, "timeline": list_timeline(issue), "comment_form": comment_form or CommentForm(),
-        "update_form": update_form, "can_triage": has_perm(request.user, "issue.triage"),
+        "update_form": update_form, "can_triage": has_perm(request.user, "issue.triage"), **extra,
     }, status=status)
+
+
+issue_page = _issue_page  # for other apps' desk views (triage, escalation) that re-render it
 
 
 def _get_issue(request, key):

@@ -1,0 +1,1 @@
+"""Escalation background work (filled in below)."""

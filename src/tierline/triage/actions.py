@@ -1,0 +1,146 @@
+"""Triage writes: the computed priority with its explanation, overrides, routing rules.
+
+`apply_priority` and `route_new_issue` run inside the issue actions' transactions
+(tierline.issues.actions); the `do_*` functions here are entry points of their own.
+"""
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from tierline.accounts.models import Team, User
+from tierline.errors import InvalidInput
+from tierline.issues.models import DONE_STATUSES, EventKind, Issue, IssueEvent, Priority
+
+from .models import RoutingRule
+from .rules import PriorityInputs, PriorityResult, current_rules
+
+
+def priority_inputs(issue: Issue, today: date | None = None) -> PriorityInputs:
+    org = issue.organization if issue.organization_id else None
+    return PriorityInputs(
+        severity=issue.severity, affected_users=issue.affected_users, alert_level=issue.alert_level,
+        importance=org.importance if org else None,
+        annual_revenue=org.annual_revenue if org else 0, renewal_date=org.renewal_date if org else None,
+        open_deal_value=org.open_deal_value if org else 0, today=today or timezone.localdate(),
+    )
+
+
+def apply_priority(issue: Issue, *, actor: User | None, at: datetime, reason: str = "") -> list[str]:
+    """Score the issue with the current rules and set its fields (the caller saves them).
+    Records a priority event when the effective priority moves; returns the changed fields."""
+    result: PriorityResult = current_rules().compute(priority_inputs(issue, at.date()))
+    changed = []
+    for name, value in (("computed_priority", result.priority), ("priority_score", result.score),
+                        ("priority_explanation", result.explanation),
+                        ("priority_rules_version", result.version)):
+        if getattr(issue, name) != value:
+            setattr(issue, name, value)
+            changed.append(name)
+    effective = issue.priority_override if issue.priority_override is not None else result.priority
+    if issue.priority != effective:
+        if issue.pk:
+            IssueEvent.objects.create(
+                issue=issue, kind=EventKind.PRIORITY_CHANGED, actor=actor, created_at=at,
+                data={"from": issue.priority, "to": effective, "explanation": result.explanation,
+                      "reason": reason or "recomputed"},
+            )
+        issue.priority = effective
+        changed.append("priority")
+    return changed
+
+
+def do_recompute_priority(issue: Issue, *, actor: User | None = None, reason: str = "",
+                          at: datetime | None = None) -> Issue:
+    now = at or timezone.now()
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().select_related("organization").get(pk=issue.pk)
+        changed = apply_priority(issue, actor=actor, at=now, reason=reason)
+        if changed:
+            issue.save(update_fields=changed)
+    return issue
+
+
+def do_recompute_organization_priorities(organization_id: int, *, reason: str = "organization changed") -> int:
+    """Rescore the organization's unfinished issues; returns how many moved."""
+    moved = 0
+    ids = (Issue.objects.filter(organization_id=organization_id).exclude(status__in=DONE_STATUSES)
+           .values_list("pk", flat=True))
+    for pk in list(ids):
+        issue = Issue.objects.get(pk=pk)
+        before = issue.priority
+        if do_recompute_priority(issue, reason=reason).priority != before:
+            moved += 1
+    return moved
+
+
+def do_override_priority(issue: Issue, *, actor: User, priority: int, reason: str,
+                         at: datetime | None = None) -> Issue:
+    if priority not in Priority.values:
+        raise InvalidInput("Invalid priority", {"priority": "0 to 3"})
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput("An override needs a reason", {"reason": "required"})
+    now = at or timezone.now()
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        before = issue.priority
+        issue.priority_override, issue.priority_override_reason = priority, reason[:500]
+        issue.priority_override_by, issue.priority, issue.updated_at = actor, priority, now
+        issue.save(update_fields=["priority_override", "priority_override_reason", "priority_override_by",
+                                  "priority", "updated_at"])
+        IssueEvent.objects.create(issue=issue, kind=EventKind.PRIORITY_OVERRIDDEN, actor=actor, created_at=now,
+                                  data={"from": before, "to": priority, "reason": reason,
+                                        "computed": issue.computed_priority})
+    return issue
+
+
+def do_remove_priority_override(issue: Issue, *, actor: User, at: datetime | None = None) -> Issue:
+    now = at or timezone.now()
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().select_related("organization").get(pk=issue.pk)
+        if issue.priority_override is None:
+            return issue
+        before = issue.priority_override
+        issue.priority_override, issue.priority_override_reason, issue.priority_override_by = None, "", None
+        IssueEvent.objects.create(issue=issue, kind=EventKind.PRIORITY_OVERRIDDEN, actor=actor, created_at=now,
+                                  data={"from": before, "to": None, "reason": "override removed"})
+        changed = apply_priority(issue, actor=actor, at=now, reason="override removed")
+        issue.updated_at = now
+        issue.save(update_fields=[*changed, "priority_override", "priority_override_reason",
+                                  "priority_override_by", "updated_at"])
+    return issue
+
+
+def route_new_issue(*, title: str, description: str, labels: list[str], component, team: Team | None):
+    """The team a new issue goes to: the one given, the component's owner, or the first
+    matching routing rule. None puts it in the triage queue."""
+    if team is not None:
+        return team
+    if component is not None and component.owner_team_id:
+        return component.owner_team
+    text = f"{title}\n{description}".lower()
+    wanted = {label.lower() for label in labels}
+    for rule in RoutingRule.objects.filter(is_active=True).select_related("team"):
+        if rule.matches(text, wanted):
+            return rule.team
+    return None
+
+
+def clean_labels(labels) -> list[str]:
+    cleaned = sorted({str(label).strip().lower() for label in labels or [] if str(label).strip()})
+    if any(len(label) > 50 for label in cleaned) or len(cleaned) > 20:
+        raise InvalidInput("Invalid labels", {"labels": "at most 20 labels of 50 characters"})
+    return cleaned
+
+
+def do_create_routing_rule(*, name: str, team: Team, keywords=(), labels=(), position: int = 100) -> RoutingRule:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A routing rule needs a name", {"name": "required"})
+    keywords = sorted({k.strip().lower() for k in keywords if k.strip()})
+    labels = clean_labels(labels)
+    if not keywords and not labels:
+        raise InvalidInput("A routing rule needs keywords or labels", {"keywords": "keywords or labels required"})
+    return RoutingRule.objects.create(name=name, team=team, keywords=keywords, labels=labels, position=position)

@@ -1,0 +1,40 @@
+"""Desk pages for triage: the priority override form and the triage queue."""
+
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from tierline.accounts.permissions import has_perm
+from tierline.errors import ActionError, NotFound
+from tierline.issues.queries import get_issue_for_user
+from tierline.issues.views import issue_page, staff_required
+
+from .actions import do_override_priority, do_remove_priority_override
+from .queries import list_triage_queue
+
+
+@staff_required
+@require_POST
+def override_priority(request, key):
+    try:
+        issue = get_issue_for_user(request.user, key)
+    except NotFound:
+        raise Http404(f"Issue {key} not found") from None
+    if not has_perm(request.user, "issue.override_priority"):
+        return HttpResponseForbidden("Your role may not override priorities")
+    value = request.POST.get("priority", "")
+    try:
+        if value == "":
+            do_remove_priority_override(issue, actor=request.user)
+        else:
+            do_override_priority(issue, actor=request.user, priority=int(value) if value.isdigit() else -1,
+                                 reason=request.POST.get("reason", ""))
+    except ActionError as error:
+        return issue_page(request, issue, status=error.status, override_error=error.detail)
+    return redirect("desk-issue", key=issue.key)
+
+
+@staff_required
+def triage_queue(request):
+    items, next_cursor = list_triage_queue(request.user, cursor=request.GET.get("cursor") or None, limit=50)
+    return render(request, "triage/queue.html", {"items": items, "next_cursor": next_cursor})
