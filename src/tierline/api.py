@@ -84,12 +84,14 @@ def _register_routers() -> None:
     from tierline.customers.api import router as customers_router
     from tierline.customers.profile_api import router as back_office_router
     from tierline.issues.api import router as issues_router
+    from tierline.triage.api import router as triage_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", audit_router)
     api.add_router("/", customers_router)
     api.add_router("/", back_office_router)
     api.add_router("/", issues_router)
+    api.add_router("/", triage_router)
 
 
 _register_routers()

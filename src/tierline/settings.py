@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "tierline.audit",
     "tierline.issues",
     "tierline.portal",
+    "tierline.triage",
+    "tierline.escalation",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "team.view": STAFF_ROLES,
     "team.manage": frozenset({Role.ADMIN}),
     "user.manage": frozenset({Role.ADMIN}),
+    "issue.override_priority": STAFF_ROLES - {Role.SUPPORT_T1},  # with a reason, kept until removed
+    "issue.escalate": STAFF_ROLES,  # escalate and de-escalate with a hand-off note
+    "escalation.view_engineering": STAFF_ROLES,  # the engineering queue and problems
+    "problem.manage": frozenset({Role.OPERATIONS_T3, Role.ENGINEER_T4, Role.SENIOR_ENGINEER_T5, Role.ADMIN}),
+    "escalation.configure": frozenset({Role.ADMIN}),  # questionnaires, SLA and escalation policies
     "audit.view": frozenset({Role.ADMIN}),  # search and export the audit trail
     "organization.view_profile": STAFF_ROLES,  # the customer page: profile, environment, configuration
     "personal.unmask": STAFF_ROLES,  # with a reason, for an open issue of that organization
