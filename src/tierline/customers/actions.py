@@ -18,6 +18,8 @@ ORGANIZATION_FIELDS = (
     "name", "email_domains", "plan", "annual_revenue", "importance", "renewal_date",
     "open_deal_value", "notes", "unmask_needs_approval",
 )
+# What tierline.triage scores issues by: a change rescores the organization's open issues.
+PRIORITY_INPUTS = {"importance", "annual_revenue", "renewal_date", "open_deal_value"}
 
 
 def _normalise_domains(domains) -> list[str]:
@@ -70,6 +72,10 @@ def do_update_organization(organization: Organization, *, actor=None, **changes)
     if changed:
         do_record_audit(action=AuditAction.ORGANIZATION_CHANGED, actor=actor, organization=organization,
                         target=organization, data=changed)
+    if changes.keys() & PRIORITY_INPUTS:
+        from tierline.triage.tasks import recompute_organization_priorities
+
+        transaction.on_commit(lambda: recompute_organization_priorities(organization.pk))
     return organization
 
 
