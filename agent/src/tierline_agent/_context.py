@@ -11,17 +11,21 @@ import contextvars
 class RequestContext:
     """Plain slots, so probe expressions read it through the same safe accessor as app objects."""
 
-    __slots__ = ("user", "organization", "tags")
+    __slots__ = ("user", "organization", "tags", "_as_dict")
 
     def __init__(self, user=None, organization=None, tags=None):
         self.user = user
         self.organization = organization
         self.tags = dict(tags or {})
+        self._as_dict = None
 
     def as_dict(self) -> dict:
-        found = {"user": self.user, "organization": self.organization}
-        found.update(self.tags)
-        return {k: v for k, v in found.items() if v is not None}
+        """The context as it goes on the wire (built once: a context is never changed)."""
+        if self._as_dict is None:
+            found = {"user": self.user, "organization": self.organization}
+            found.update(self.tags)
+            self._as_dict = {k: v for k, v in found.items() if v is not None}
+        return dict(self._as_dict)
 
 
 EMPTY = RequestContext()

@@ -40,14 +40,16 @@ class LogEmitter:
             try:
                 value = part.evaluate(names, globals_)
             except EvaluationError as error:
-                values.append(_EvalFailed(str(error)))
+                values.append(FailedValue(str(error)))
                 continue
             values.append(value if type(value) in _IMMUTABLE else capture_value(value, _LOG_VALUE_LIMITS))
         runner.runtime.enqueue(("log", runner.probe, time.time(), values, get_context(),
                                 get_ident()))
 
 
-class _EvalFailed:
+class FailedValue:
+    """A template part that could not be evaluated at this hit; shown inline as an error."""
+
     __slots__ = ("message",)
 
     def __init__(self, message):

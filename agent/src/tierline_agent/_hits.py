@@ -9,6 +9,7 @@ import math
 import threading
 
 from ._capture import capture_value
+from ._emitters import FailedValue
 from ._probes import CaptureLimits
 from ._redaction import MARKER, Redactor
 
@@ -69,13 +70,18 @@ def _json_safe(value):
 class HitEncoder:
     def __init__(self, redactor: Redactor):
         self.redactor = redactor
+        self._locations: dict = {}  # location -> its text
+        self._plans: dict = {}  # id(probe) -> (probe, message plan)
 
     def encode(self, item) -> dict:
         kind, probe, timestamp, payload, context, thread_id = item
         hit = {"kind": kind, "probe_id": probe.id, "probe_version": probe.version, "timestamp": timestamp,
                "thread": thread_name(thread_id), "context": context.as_dict()}
         if probe.location is not None:
-            hit["location"] = str(probe.location)
+            location = self._locations.get(probe.location)
+            if location is None:
+                location = self._locations[probe.location] = str(probe.location)
+            hit["location"] = location
         if kind == "log":
             hit["message"] = self.redactor.text(self._message(probe, payload))
         elif kind == "snapshot":
@@ -84,17 +90,30 @@ class HitEncoder:
             hit["record"] = dict(payload, message=self.redactor.text(str(payload["message"])))
         return hit
 
+    def _plan(self, probe) -> tuple:
+        """Per probe, once: each template part as a literal string, or True when the value it
+        shows must be hidden (it reads a sensitive name and shows it), else False."""
+        entry = self._plans.get(id(probe))
+        if entry is None or entry[0] is not probe:
+            plan = tuple(part if type(part) is str else bool(
+                part.reveals_value and any(self.redactor.is_sensitive(n) for n in part.identifiers))
+                for part in probe.template.parts)
+            if len(self._plans) > 10_000:
+                self._plans.clear()
+            entry = self._plans[id(probe)] = (probe, plan)
+        return entry[1]
+
     def _message(self, probe, values) -> str:
         parts, index = [], 0
-        for part in probe.template.parts:
+        for part in self._plan(probe):
             if type(part) is str:
                 parts.append(part)
                 continue
             value = values[index]
             index += 1
-            if type(value).__name__ == "_EvalFailed":
+            if type(value) is FailedValue:
                 parts.append(f"{{error: {value.message}}}")
-            elif part.reveals_value and any(self.redactor.is_sensitive(n) for n in part.identifiers):
+            elif part:
                 parts.append(MARKER)
             else:
                 if type(value) is dict and "type" in value:

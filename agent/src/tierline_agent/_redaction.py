@@ -25,7 +25,7 @@ _WHOLE_ONLY = frozenset({"auth", "pin", "cvv", "cvc", "ssn", "iban"})
 
 _FOUR_DIGITS = re.compile(r"\d{4}")
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
-_BEARER = re.compile(r"(?i)\b(bearer|token)\s+[A-Za-z0-9\-._~+/]{8,}=*")
+_BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]{8,}=*")
 _PEM = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[\s\S]*)")
 
 
@@ -65,7 +65,7 @@ class Redactor:
         """Scrub secret-looking substrings from free text."""
         if "PRIVATE KEY" in text:
             text = _PEM.sub(MARKER, text)
-        if "earer" in text or "oken" in text:
+        if "earer" in text or "EARER" in text:
             text = _BEARER.sub(lambda m: f"{m.group(1)} {MARKER}", text)
         if _FOUR_DIGITS.search(text):  # every card number has a run of at least four digits
             text = _CARD.sub(self._card, text)
