@@ -164,7 +164,9 @@ def overhead(requests: int, repeat: int, batches: int = 8) -> dict:
     timings = {"baseline": [], "agent_no_probes": [], "probe_elsewhere": []}
     run_requests(batch)  # warm up
     for _ in range(repeat):
-        timings["baseline"].extend(run_requests(batch) for _ in range(batches))
+        # Baseline batches before starting and after stopping the agent, so drift over a
+        # repetition (other load, CPU frequency) does not favour either side.
+        timings["baseline"].extend(run_requests(batch) for _ in range(batches // 2))
         transport = InMemoryTransport()
         agent = Agent(Config.load(environ={}, service="bench", poll_wait=5.0), transport).start()
         agent.registered.wait(2)
@@ -179,6 +181,7 @@ def overhead(requests: int, repeat: int, batches: int = 8) -> dict:
             time.sleep(0.01)
         timings["probe_elsewhere"].extend(run_requests(batch) for _ in range(batches))
         agent.stop()
+        timings["baseline"].extend(run_requests(batch) for _ in range(batches - batches // 2))
     best_of = {name: min(values) for name, values in timings.items()}
     base = best_of["baseline"]
     return {
