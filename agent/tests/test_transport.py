@@ -317,3 +317,13 @@ def test_probes_on_code_the_agent_itself_runs_do_not_feed_back():
             agent.stop()
     metrics = [h for body in stub.bodies("/api/v1/agents/hits") for h in body["hits"] if h["kind"] == "metric"]
     assert sum(h["count"] for h in metrics) == 1
+
+
+def test_backoff_doubles_up_to_a_limit_with_jitter_and_resets():
+    from tierline_agent._worker import Backoff
+    backoff = Backoff(first=0.5, limit=4.0)
+    delays = [backoff.failed() for _ in range(6)]
+    assert [backoff.delay] == [4.0]
+    assert 0.4 <= delays[0] <= 0.6 and 0.8 <= delays[1] <= 1.2 and all(d <= 4.8 for d in delays)
+    backoff.succeeded()
+    assert 0.4 <= backoff.failed() <= 0.6
