@@ -197,6 +197,18 @@ else:
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
 DEFAULT_FROM_EMAIL = _env("TIERLINE_SUPPORT_ADDRESS", "support@tierline.localhost")
 
+# Escalation ladder: the names of tiers 1 to 5, the first engineering tier (escalating into it
+# needs evidence and the component's questionnaire), and where "page the on-call engineer" goes
+# when the team has no on-call contact of its own.
+TIER_NAMES = [
+    n.strip() for n in _env("TIERLINE_TIER_NAMES", "Support,Support,Operations,Engineering,Engineering").split(",")
+][:5]
+TIER_NAMES += ["Engineering"] * (5 - len(TIER_NAMES))
+ENGINEERING_TIER = _env_int("TIERLINE_ENGINEERING_TIER", 3)
+ONCALL_EMAIL = _env("TIERLINE_ONCALL_EMAIL")
+ONCALL_WEBHOOK_URL = _env("TIERLINE_ONCALL_WEBHOOK_URL")
+SLA_WARNING_RATIO = 0.75  # warnings at 75% of a target, breaches at 100%
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

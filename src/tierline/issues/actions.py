@@ -126,6 +126,7 @@ def do_create_issue(
 ) -> Issue:
     """A new issue, routed (tierline.triage) and scored by the current priority rules; an
     explicit `priority` is kept as an override of the computed one."""
+    from tierline.escalation.clocks import sync_sla_clocks
     from tierline.triage.actions import apply_priority, clean_labels, route_new_issue
 
     title = _clean_title(title)
@@ -159,6 +160,7 @@ def do_create_issue(
             issue.priority_override_reason = "set when the issue was filed"
         apply_priority(issue, actor=actor, at=now)
         issue.save(force_insert=True)
+        sync_sla_clocks(issue, now)
         actor_contact = requester if actor is None or actor.is_customer else None
         _record(issue, EventKind.CREATED, actor=actor, actor_contact=actor_contact, at=now,
                 channel=channel, severity=severity, priority=issue.priority)
@@ -187,6 +189,7 @@ class IssueDraft:
 def do_create_issues(drafts: Iterable[IssueDraft], *, actor: User | None = None) -> list[Issue]:
     """Create many issues at once (imports, benchmarks), each with its `created` event and
     scored by the current priority rules (an explicit priority is kept as an override)."""
+    from tierline.escalation.clocks import start_sla_clocks_bulk
     from tierline.triage.actions import apply_priority
 
     now = timezone.now()
@@ -222,6 +225,7 @@ def do_create_issues(drafts: Iterable[IssueDraft], *, actor: User | None = None)
             ],
             batch_size=500,
         )
+        start_sla_clocks_bulk(issues)
     return issues
 
 
@@ -240,7 +244,9 @@ def do_add_comment(
     """A public reply or an internal note. Replies move the issue the way a desk expects:
     the first staff reply counts as the first response; a customer's reply reopens a
     pending or resolved issue. A staff reply is emailed to the requester unless `notify` is off
-    (history imports)."""
+    (history imports). Replies start and stop the SLA clocks (tierline.escalation.clocks)."""
+    from tierline.escalation.clocks import sync_sla_clocks
+
     body = (body or "").strip()
     if not body and not attachments:
         raise InvalidInput("A comment needs a body", {"body": "required"})
@@ -273,6 +279,7 @@ def do_add_comment(
         elif is_customer and issue.status in (Status.PENDING, Status.RESOLVED):
             _set_status(issue, Status.OPEN, None, author_contact, now, update_fields)
         issue.save(update_fields=update_fields)
+        sync_sla_clocks(issue, now, reply=("customer" if is_customer else "staff") if is_public else None)
         if notify and is_public and not is_customer and issue.requester_id:
             from .tasks import notify_requester_of_reply
 
@@ -308,6 +315,7 @@ PRIORITY_INPUTS = ("severity", "affected_users", "alert_level")
 def do_update_issue(issue: Issue, *, actor: User | None, at: datetime | None = None, **changes) -> Issue:
     """Change any of UPDATABLE_FIELDS; each real change gets its own timeline event. A new
     priority is kept as an override; a change of a priority input rescores the issue."""
+    from tierline.escalation.clocks import sync_sla_clocks
     from tierline.triage.actions import apply_priority, clean_labels
 
     unknown = set(changes) - UPDATABLE_FIELDS
@@ -370,6 +378,7 @@ def do_update_issue(issue: Issue, *, actor: User | None, at: datetime | None = N
         if update_fields:
             issue.updated_at = now
             issue.save(update_fields=[*dict.fromkeys(update_fields), "updated_at"])
+            sync_sla_clocks(issue, now)
     return issue
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tierline.accounts.models import Team, User
 from tierline.errors import InvalidInput
+from tierline.escalation.clocks import sync_sla_clocks
 from tierline.issues.models import DONE_STATUSES, EventKind, Issue, IssueEvent, Priority
 
 from .models import RoutingRule
@@ -59,6 +60,7 @@ def do_recompute_priority(issue: Issue, *, actor: User | None = None, reason: st
         changed = apply_priority(issue, actor=actor, at=now, reason=reason)
         if changed:
             issue.save(update_fields=changed)
+            sync_sla_clocks(issue, now)
     return issue
 
 
@@ -93,6 +95,7 @@ def do_override_priority(issue: Issue, *, actor: User, priority: int, reason: st
         IssueEvent.objects.create(issue=issue, kind=EventKind.PRIORITY_OVERRIDDEN, actor=actor, created_at=now,
                                   data={"from": before, "to": priority, "reason": reason,
                                         "computed": issue.computed_priority})
+        sync_sla_clocks(issue, now)
     return issue
 
 
@@ -110,6 +113,7 @@ def do_remove_priority_override(issue: Issue, *, actor: User, at: datetime | Non
         issue.updated_at = now
         issue.save(update_fields=[*changed, "priority_override", "priority_override_reason",
                                   "priority_override_by", "updated_at"])
+        sync_sla_clocks(issue, now)
     return issue
 
 

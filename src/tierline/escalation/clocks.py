@@ -1,0 +1,139 @@
+"""SLA clocks: which policy applies to an issue, and keeping its clocks in step with it.
+
+`sync_sla_clocks` runs inside the issue actions' transactions (tierline.issues.actions) after
+every change; the clock's state follows from the issue:
+
+- first response runs from creation until the first public staff reply;
+- next response runs from a customer's reply (after the first response) until staff answer;
+- resolution runs from creation until the issue is done;
+- every clock pauses while the issue waits on the customer (pending) or is done, and on resume
+  the business minutes spent paused push its warning and due times out; a reopened issue's
+  resolution clock resumes where it stopped.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q
+
+from tierline.issues.models import DONE_STATUSES, Issue, Status
+
+from .calendars import add_business_minutes, business_minutes_between
+from .models import ClockKind, SlaClock, SlaPolicy
+
+PAUSING_STATUSES = frozenset({Status.PENDING, *DONE_STATUSES})
+TARGET_FIELD = {ClockKind.FIRST_RESPONSE: "first_response_minutes",
+                ClockKind.NEXT_RESPONSE: "next_response_minutes",
+                ClockKind.RESOLUTION: "resolution_minutes"}
+
+
+def find_sla_policy(plan: str, priority: int, policies=None) -> SlaPolicy | None:
+    """The most specific policy: plan and priority, then plan only, then priority only, then any."""
+    if policies is None:
+        policies = SlaPolicy.objects.filter(Q(plan=plan) | Q(plan=""),
+                                            Q(priority=priority) | Q(priority__isnull=True))
+    matching = [p for p in policies if p.plan in (plan, "") and p.priority in (priority, None)]
+    return max(matching, key=lambda p: (p.plan != "", p.priority is not None), default=None)
+
+
+def schedule(clock: SlaClock, calendar) -> None:
+    """Warning and due times from the start, the target and the time spent paused; and the one
+    instant the sweep has to look at this clock again."""
+    clock.warn_at = add_business_minutes(calendar, clock.started_at,
+                                         clock.target_minutes * settings.SLA_WARNING_RATIO + clock.paused_minutes)
+    clock.due_at = add_business_minutes(calendar, clock.started_at, clock.target_minutes + clock.paused_minutes)
+    if clock.stopped_at or clock.paused_at:
+        clock.next_check_at = None
+    elif clock.warned_at is None:
+        clock.next_check_at = clock.warn_at
+    elif clock.breached_at is None:
+        clock.next_check_at = clock.due_at
+    else:
+        clock.next_check_at = None
+
+
+def new_clock(issue: Issue, kind: str, policy: SlaPolicy, started_at: datetime) -> SlaClock:
+    clock = SlaClock(issue=issue, kind=kind, policy=policy, target_minutes=getattr(policy, TARGET_FIELD[kind]),
+                     started_at=started_at)
+    schedule(clock, policy.calendar)
+    return clock
+
+
+def _pause(clock: SlaClock, now: datetime) -> bool:
+    if clock.paused_at or clock.stopped_at:
+        return False
+    clock.paused_at = now
+    return True
+
+
+def _resume(clock: SlaClock, now: datetime, calendar) -> bool:
+    if clock.paused_at is None:
+        return False
+    clock.paused_minutes += business_minutes_between(calendar, clock.paused_at, now)
+    clock.paused_at = None
+    return True
+
+
+def sync_sla_clocks(issue: Issue, now: datetime, *, reply: str | None = None) -> None:
+    """Bring the issue's clocks in line with it; `reply` is "staff" or "customer" for a new
+    public reply. Call inside the action's transaction, after the issue row is saved."""
+    plan = issue.organization.plan if issue.organization_id else ""
+    policy = find_sla_policy(plan, issue.priority)
+    clocks = {c.kind: c for c in SlaClock.objects.select_for_update().select_related("policy__calendar")
+              .filter(issue=issue)}
+    if policy is None and not clocks:
+        return
+    changed: dict[str, SlaClock] = {}
+    if policy is not None:
+        for kind in (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION):
+            if kind not in clocks:
+                clocks[kind] = changed[kind] = new_clock(issue, kind, policy, issue.created_at)
+    first = clocks.get(ClockKind.FIRST_RESPONSE)
+    if first and first.stopped_at is None and issue.first_response_at:
+        first.stopped_at = issue.first_response_at
+        changed[first.kind] = first
+    following = clocks.get(ClockKind.NEXT_RESPONSE)
+    if reply == "staff" and following and following.stopped_at is None:
+        following.stopped_at = now
+        changed[following.kind] = following
+    elif reply == "customer" and issue.first_response_at and policy is not None:
+        if following is None:
+            clocks[ClockKind.NEXT_RESPONSE] = changed[ClockKind.NEXT_RESPONSE] = new_clock(
+                issue, ClockKind.NEXT_RESPONSE, policy, now)
+        elif following.stopped_at is not None:
+            # A new round: its escalation steps run again (EscalationRun is keyed by round).
+            following.round += 1
+            following.started_at, following.stopped_at, following.paused_at = now, None, None
+            following.paused_minutes, following.warned_at, following.breached_at = 0, None, None
+            changed[following.kind] = following
+    is_paused = issue.status in PAUSING_STATUSES
+    for clock in clocks.values():
+        calendar = clock.policy.calendar if clock.policy else None
+        if (_pause(clock, now) if is_paused else _resume(clock, now, calendar)):
+            changed[clock.kind] = clock
+        if policy is not None and clock.stopped_at is None and (
+                clock.policy_id != policy.pk or clock.target_minutes != getattr(policy, TARGET_FIELD[clock.kind])):
+            clock.policy, clock.target_minutes = policy, getattr(policy, TARGET_FIELD[clock.kind])
+            changed[clock.kind] = clock
+    for clock in changed.values():
+        schedule(clock, clock.policy.calendar if clock.policy else None)
+        clock.save()
+
+
+def start_sla_clocks_bulk(issues: list[Issue]) -> int:
+    """First-response and resolution clocks for freshly imported issues, in a few queries."""
+    policies = list(SlaPolicy.objects.select_related("calendar"))
+    if not policies:
+        return 0
+    plans = {}
+    clocks = []
+    for issue in issues:
+        if issue.organization_id not in plans:
+            plans[issue.organization_id] = issue.organization.plan if issue.organization_id else ""
+        policy = find_sla_policy(plans[issue.organization_id], issue.priority, policies)
+        if policy is None or issue.status in DONE_STATUSES:
+            continue
+        for kind in (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION):
+            clocks.append(new_clock(issue, kind, policy, issue.created_at))
+    SlaClock.objects.bulk_create(clocks, batch_size=1000)
+    return len(clocks)
