@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from tests.factories import make_contact, make_customer, make_issue, make_org, make_staff, make_unmask_grant
+from tests.intake.helpers import make_intake_ids
 from tests.openapi import openapi_document
 
 STAFF_ROLES = ["support_t1", "support_t2", "operations_t3", "engineer_t4", "senior_engineer_t5", "admin"]
@@ -55,6 +56,15 @@ TABLE = [
     ("get", "/sensitivity-rules", None, {"customer": 403, "staff": 200}),
     ("put", "/sensitivity-rules", {"pattern": "configuration.x{n}", "sensitivity": "internal"},
      {"customer": 403, "staff": 403, "admin": 200}),
+    # An alert integration authenticates with its own secret: no user token opens it.
+    ("post", "/intake/alerts/{source}", {}, {"customer": 401, "staff": 401}),
+    ("get", "/intake/messages", None, {"customer": 403, "staff": 403, "admin": 200}),
+    ("get", "/intake/messages/{message_id}", None, {"customer": 403, "staff": 403, "admin": 200}),
+    ("post", "/intake/messages/{message_id}/retry", {}, {"customer": 403, "staff": 403, "admin": 200}),
+    ("get", "/intake/integrations", None, {"customer": 403, "staff": 403, "admin": 200}),
+    ("post", "/intake/integrations", {"slug": "new-{n}", "source": "generic"},
+     {"customer": 403, "staff": 403, "admin": 201}),
+    ("post", "/intake/integrations/{slug}/rotate", {}, {"customer": 403, "staff": 403, "admin": 200}),
 ]
 
 
@@ -88,7 +98,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     contact = make_contact(org)
     grant = make_unmask_grant(org, issue)
     api = api_as(_user_for(role, org, other_org))
-    url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk)
+    url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, **make_intake_ids())
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

@@ -4,6 +4,7 @@
     tierline worker                                                  the task queue worker alone
     tierline migrate | demo | user create | token create | token revoke | org create | team create
     tierline audit verify                                            check the audit trail's hash chain
+    tierline smtpd | mail poll                                       inbound mail (intake)
     tierline manage ARGS...                                          any Django management command
 """
 
@@ -65,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="action", required=True)
     audit.add_parser("verify", help="check that no audit entry was changed, removed or reordered")
+
+    smtpd = commands.add_parser("smtpd", help="receive support mail over SMTP (TIERLINE_SMTPD_HOST/_PORT)")
+    smtpd.add_argument("--host")
+    smtpd.add_argument("--port", type=int)
+
+    mail = commands.add_parser("mail", help="inbound mail").add_subparsers(dest="action", required=True)
+    mail.add_parser("poll", help="fetch unseen mail from the TIERLINE_IMAP_* mailbox once")
 
     manage = commands.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
@@ -233,6 +241,33 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_smtpd(args) -> int:
+    import time
+
+    from tierline.intake.smtpd import start_smtpd
+
+    controller = start_smtpd(args.host, args.port)
+    print(f"Tierline SMTP intake listening on {controller.hostname}:{controller.port}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+    return 0
+
+
+def cmd_mail(args) -> int:
+    from tierline.intake.imap import Mailbox, poll_mailbox
+
+    mailbox = Mailbox.from_settings()
+    if mailbox is None:
+        return _fail("set TIERLINE_IMAP_HOST (and _USER, _PASSWORD) to poll a mailbox")
+    print(f"stored {poll_mailbox(mailbox)} messages")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _setup(getattr(args, "run_data_dir", None) or args.data_dir)
@@ -247,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command not in ("run", "demo"):
         _migrate()
     handler = {"run": cmd_run, "worker": cmd_worker, "demo": cmd_demo, "user": cmd_user,
-               "token": cmd_token, "org": cmd_org, "team": cmd_team, "audit": cmd_audit}[args.command]
+               "token": cmd_token, "org": cmd_org, "team": cmd_team, "audit": cmd_audit,
+               "smtpd": cmd_smtpd, "mail": cmd_mail}[args.command]
     return handler(args)
 
 

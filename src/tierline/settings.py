@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tierline.portal",
     "tierline.triage",
     "tierline.escalation",
+    "tierline.intake",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,24 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
 DEFAULT_FROM_EMAIL = _env("TIERLINE_SUPPORT_ADDRESS", "support@tierline.localhost")
+
+# Intake: inbound mail and monitoring alerts.
+INTAKE_ADDRESSES = [
+    a.strip().lower() for a in _env("TIERLINE_INTAKE_ADDRESSES", DEFAULT_FROM_EMAIL).split(",") if a.strip()
+]
+SMTPD_HOST = _env("TIERLINE_SMTPD_HOST", "127.0.0.1")
+SMTPD_PORT = _env_int("TIERLINE_SMTPD_PORT", 2525)
+MAIL_MAX_BYTES = _env_int("TIERLINE_MAIL_MAX_BYTES", 25 * 1024 * 1024)
+MAIL_LOOP_LIMIT = _env_int("TIERLINE_MAIL_LOOP_LIMIT", 20)  # messages per sender per hour
+ALERT_MAX_BYTES = _env_int("TIERLINE_ALERT_MAX_BYTES", 1024 * 1024)
+ALERT_FLAP_WINDOW = _env_int("TIERLINE_ALERT_FLAP_WINDOW", 3600)  # seconds
+ALERT_FLAP_LIMIT = _env_int("TIERLINE_ALERT_FLAP_LIMIT", 4)  # state changes in the window
+IMAP_HOST = _env("TIERLINE_IMAP_HOST")  # unset: no mailbox polling
+IMAP_PORT = _env_int("TIERLINE_IMAP_PORT", 993 if _env_bool("TIERLINE_IMAP_SSL", True) else 143)
+IMAP_SSL = _env_bool("TIERLINE_IMAP_SSL", True)
+IMAP_USER = _env("TIERLINE_IMAP_USER")
+IMAP_PASSWORD = _env("TIERLINE_IMAP_PASSWORD")
+IMAP_FOLDER = _env("TIERLINE_IMAP_FOLDER", "INBOX")
 
 # Escalation ladder: the names of tiers 1 to 5, the first engineering tier (escalating into it
 # needs evidence and the component's questionnaire), and where "page the on-call engineer" goes

@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "team.view": STAFF_ROLES,
     "team.manage": frozenset({Role.ADMIN}),
     "user.manage": frozenset({Role.ADMIN}),
+    "intake.review": frozenset({Role.ADMIN}),  # raw inbound messages, quarantine, retry
+    "intake.manage": frozenset({Role.ADMIN}),  # alert integrations and their secrets
     "issue.override_priority": STAFF_ROLES - {Role.SUPPORT_T1},  # with a reason, kept until removed
     "issue.escalate": STAFF_ROLES,  # escalate and de-escalate with a hand-off note
     "escalation.view_engineering": STAFF_ROLES,  # the engineering queue and problems

@@ -1,0 +1,143 @@
+"""Every write of intake: store what arrived, then turn it into issue work in the worker.
+
+`do_receive_message` stores the raw bytes and enqueues processing; `do_process_message` reads a
+stored message and creates or joins issues through `tierline.issues.actions`, or marks it ignored
+(noise, replays) or quarantined (with the reason). Admins retry quarantined messages with
+`do_retry_message`. Mail and alert specifics live in `mail_intake.py` and `alert_intake.py`.
+"""
+
+import hashlib
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from tierline.errors import ActionError, InvalidInput
+from tierline.issues.models import Comment, Issue
+
+from .models import (
+    AlertIntegration,
+    AlertSource,
+    InboundKind,
+    InboundMessage,
+    InboundStatus,
+    MailDirection,
+    MailThreadId,
+    ResolveMode,
+)
+from .secrets import new_salt
+
+
+def do_receive_message(*, kind: str, source: str, raw: bytes,
+                       integration: AlertIntegration | None = None) -> InboundMessage:
+    """Keep the message exactly as it came, then let the worker process it."""
+    with transaction.atomic():
+        message = InboundMessage.objects.create(
+            kind=kind, source=source[:100], raw=raw, sha256=hashlib.sha256(raw).hexdigest(),
+            integration=integration,
+        )
+        from .tasks import process_inbound_message
+
+        transaction.on_commit(lambda: process_inbound_message(message.pk))
+    return message
+
+
+def do_process_message(message: InboundMessage) -> InboundMessage:
+    """Process a stored message once; any failure quarantines it with the reason."""
+    from .alert_intake import process_alert_payload
+    from .mail_intake import process_email
+
+    if message.status in (InboundStatus.PROCESSED, InboundStatus.IGNORED):
+        return message
+    process = process_email if message.kind == InboundKind.EMAIL else process_alert_payload
+    try:
+        with transaction.atomic():
+            process(message)
+    except ActionError as error:
+        _finish(message, InboundStatus.QUARANTINED, _describe(error))
+    except Exception as error:  # noqa: BLE001 - anything unexpected is kept for an admin, not lost
+        _finish(message, InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}"[:2000])
+    return message
+
+
+def _describe(error: ActionError) -> str:
+    fields = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
+    return f"{error.detail} ({fields})" if fields else error.detail
+
+
+def _finish(message: InboundMessage, status: str, reason: str = "", **fields) -> None:
+    """Record the outcome of one processing attempt."""
+    message.status, message.reason = status, reason[:2000]
+    message.attempts += 1
+    message.processed_at = timezone.now()
+    for name, value in fields.items():
+        setattr(message, name, value)
+    # What was read of the message is kept even when it is quarantined (for the list, throttling).
+    message.save(update_fields=[*{"status", "reason", "attempts", "processed_at", "sender", "subject",
+                                   "message_id", *fields}])
+
+
+def do_retry_message(message: InboundMessage) -> InboundMessage:
+    if message.status != InboundStatus.QUARANTINED:
+        raise InvalidInput("Only quarantined messages can be retried", {"status": message.status})
+    with transaction.atomic():
+        InboundMessage.objects.filter(pk=message.pk).update(status=InboundStatus.PENDING)
+    message.status = InboundStatus.PENDING
+    return do_process_message(message)
+
+
+def do_remember_mail_id(*, message_id: str, issue: Issue, comment: Comment | None, direction: str,
+                        recipient: str = "") -> MailThreadId | None:
+    """Note that a Message-ID belongs to an issue's conversation (first writer wins)."""
+    if not message_id:
+        return None
+    with transaction.atomic():
+        thread_id, _ = MailThreadId.objects.get_or_create(
+            message_id=message_id[:500],
+            defaults={"issue": issue, "comment": comment, "direction": direction, "recipient": recipient[:320]},
+        )
+    return thread_id
+
+
+def outbound_headers(issue: Issue) -> dict[str, str]:
+    """In-Reply-To and References for mail we send about an issue, so the customer's mail client
+    keeps one conversation and their reply names ids we know."""
+    ids = list(MailThreadId.objects.filter(issue=issue).order_by("created_at", "id")
+               .values_list("message_id", flat=True)[:50])
+    if not ids:
+        return {}
+    inbound = list(MailThreadId.objects.filter(issue=issue, direction=MailDirection.IN)
+                   .order_by("-created_at", "-id").values_list("message_id", flat=True)[:1])
+    return {"In-Reply-To": (inbound or ids[-1:])[0], "References": " ".join(ids)}
+
+
+def do_create_integration(*, slug: str, source: str, organization=None,
+                          resolve_mode: str = ResolveMode.RESOLVE,
+                          customer_label: str = "customer") -> AlertIntegration:
+    from django.utils.text import slugify
+
+    clean = slugify(slug)[:50]
+    if not clean:
+        raise InvalidInput("An integration needs a name", {"slug": "required"})
+    if source not in AlertSource.values:
+        raise InvalidInput("Unknown alert source", {"source": f"one of {', '.join(AlertSource.values)}"})
+    if resolve_mode not in ResolveMode.values:
+        raise InvalidInput("Unknown resolve mode", {"resolve_mode": f"one of {', '.join(ResolveMode.values)}"})
+    with transaction.atomic():
+        if AlertIntegration.objects.filter(slug=clean).exists():
+            raise InvalidInput("An integration with this name exists", {"slug": "already taken"})
+        return AlertIntegration.objects.create(
+            slug=clean, source=source, secret_salt=new_salt(), organization=organization,
+            resolve_mode=resolve_mode, customer_label=customer_label[:100] or "customer",
+        )
+
+
+def do_rotate_integration_secret(integration: AlertIntegration) -> AlertIntegration:
+    with transaction.atomic():
+        integration.secret_salt = new_salt()
+        integration.save(update_fields=["secret_salt"])
+    return integration
+
+
+def received_since(sender: str, since: datetime) -> int:
+    return InboundMessage.objects.filter(kind=InboundKind.EMAIL, sender=sender, received_at__gte=since).count()

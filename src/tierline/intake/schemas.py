@@ -1,0 +1,57 @@
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from tierline.schemas import RowId
+
+
+class AlertAccepted(BaseModel):
+    id: int
+    status: str
+
+
+class InboundMessageOut(BaseModel):
+    id: int
+    kind: str
+    source: str
+    status: str
+    reason: str
+    attempts: int
+    sender: str
+    subject: str
+    message_id: str
+    size: int
+    received_at: datetime
+    processed_at: datetime | None
+    issue: str | None  # the issue key
+
+
+class InboundMessageList(BaseModel):
+    items: list[InboundMessageOut]
+    next_cursor: str | None
+
+
+class IntegrationIn(BaseModel):
+    slug: str = Field(min_length=1, max_length=50)
+    source: str
+    organization_id: RowId | None = None
+    resolve_mode: str = "resolve"
+    customer_label: str = Field(default="customer", min_length=1, max_length=100)
+
+
+class IntegrationOut(BaseModel):
+    id: int
+    slug: str
+    source: str
+    organization_id: int | None
+    resolve_mode: str
+    customer_label: str
+    url: str
+    secret: str | None = None  # shown once, when created or rotated
+
+
+class SimilarIssueOut(BaseModel):
+    key: str
+    title: str
+    status: str
+    score: float

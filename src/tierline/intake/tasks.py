@@ -1,0 +1,23 @@
+"""Background work for intake. Thin: load by id, call an action."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .actions import do_process_message
+from .models import InboundMessage
+
+
+@db_task(retries=2, retry_delay=10)
+def process_inbound_message(message_id: int) -> None:
+    message = InboundMessage.objects.filter(pk=message_id).first()
+    if message is not None:
+        do_process_message(message)
+
+
+@db_periodic_task(crontab(minute="*"))
+def poll_configured_mailbox() -> None:
+    from .imap import Mailbox, poll_mailbox
+
+    mailbox = Mailbox.from_settings()
+    if mailbox is not None:
+        poll_mailbox(mailbox)
