@@ -11,6 +11,7 @@ urlpatterns = [
     path("", issue_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("desk/customers/", include("tierline.customers.urls")),
     path("desk/", include("tierline.issues.urls")),
     path("desk/", include("tierline.triage.urls")),
     path("portal/", include("tierline.portal.urls")),

@@ -18,6 +18,7 @@ from .actions import (
 )
 from .configuration import diff, flatten
 from .models import ConfigurationSnapshot, SensitivityRule, UnmaskGrant
+from .profile import grant_out, profile_for
 from .profile_schemas import (
     ConfigurationDiff,
     EnvironmentIn,
@@ -32,11 +33,9 @@ from .profile_schemas import (
 )
 from .queries import (
     active_unmask_grant,
-    build_profile,
     change_before_issue,
     configuration_history,
     get_organization_for_user,
-    pending_unmask_grants,
     shown_diff,
     snapshot_before,
 )
@@ -50,25 +49,6 @@ def _profile_organization(user, organization_id: int):
     if not has_perm(user, "organization.view_profile"):
         raise PermissionDenied("Only staff can see the customer profile")
     return organization
-
-
-def grant_out(grant: UnmaskGrant) -> dict:
-    return {"id": grant.pk, "organization_id": grant.organization_id,
-            "requested_by": grant.requested_by.display_name, "issue": grant.issue.key, "reason": grant.reason,
-            "created_at": grant.created_at, "needs_approval": grant.needs_approval,
-            "approved_by": grant.approved_by.display_name if grant.approved_by else None,
-            "expires_at": grant.expires_at, "is_active": grant.is_active()}
-
-
-def profile_for(user, organization) -> dict:
-    """The profile as `user` may see it; an unmasked view is recorded in the audit trail."""
-    grant = active_unmask_grant(user, organization)
-    profile = build_profile(organization, unmasked=grant is not None)
-    if grant is not None:
-        do_record_personal_data_view(organization, actor=user, grant=grant, what="profile")
-    pending = pending_unmask_grants(organization) if has_perm(user, "personal.approve_unmask") else []
-    return {**profile, "unmasked": grant is not None, "unmasked_until": grant.expires_at if grant else None,
-            "pending_unmask_grants": [grant_out(g) for g in pending]}
 
 
 @router.get("/organizations/{int:organization_id}/profile", response={200: ProfileOut, **ERRORS})

@@ -28,6 +28,16 @@ def customer_required(view):
 
 
 @customer_required
+def access_log(request):
+    """Who at the company looked at this organization's personal data, when and why."""
+    from tierline.audit.api import access_rows
+    from tierline.audit.queries import list_personal_data_access
+
+    entries = list_personal_data_access(request.user.organization_id).order_by("-id")[:200]
+    return render(request, "portal/access_log.html", {"entries": access_rows(entries)})
+
+
+@customer_required
 def issue_list(request):
     show = request.GET.get("show", "open")
     statuses = ["resolved", "closed"] if show == "done" else ["new", "open", "pending"]

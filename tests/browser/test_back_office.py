@@ -1,0 +1,66 @@
+"""The customer page in a real browser: masked by default, unmasked with a reason, approval by a
+second person, and the customer's view of who looked."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+from tests.factories import make_contact, make_customer, make_issue, make_org, make_staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_engineer_unmasks_personal_data_for_an_issue(page):
+    acme = make_org(name="Acme Robotics", email_domains=["acme.example"])
+    make_contact(acme, email="jonas@acme.example", name="Jonas Berg")
+    issue = make_issue(acme, title="Login fails for Jonas")
+    engineer = make_staff("engineer_t4", email="erin@tierline.example", name="Erin")
+    customer = make_customer(acme, email="portal@acme.example")
+
+    log_in(page, engineer.email)
+    page.get_by_role("link", name="Customers").click()
+    page.get_by_role("link", name="Acme Robotics").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Robotics")
+    email_cell = page.locator("td.contact-email").first  # Jonas; the portal user is a contact too
+    expect(email_cell).to_have_text("••••••")
+    expect(page.get_by_role("link", name=issue.key).first).to_be_visible()
+
+    page.get_by_label("Issue you are working on").select_option(issue.key)
+    page.get_by_label("Reason").fill("Jonas cannot log in, need his address")
+    page.get_by_role("button", name="Unmask personal data").click()
+    expect(page.get_by_role("status").first).to_contain_text("unmasked")
+    expect(email_cell).to_have_text("jonas@acme.example")
+
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, customer.email)
+    page.get_by_role("link", name="Who looked at our data").click()
+    expect(page.locator("table.queue tbody")).to_contain_text("Erin")
+    expect(page.locator("table.queue tbody")).to_contain_text("Jonas cannot log in")
+
+
+def test_unmask_waits_for_a_second_persons_approval(page):
+    acme = make_org(name="Acme Robotics", email_domains=["acme.example"], unmask_needs_approval=True)
+    make_contact(acme, email="jonas@acme.example", name="Jonas Berg")
+    issue = make_issue(acme, title="Login fails for Jonas")
+    engineer = make_staff("engineer_t4", email="erin@tierline.example", name="Erin")
+    senior = make_staff("senior_engineer_t5", email="sam@tierline.example", name="Sam")
+
+    log_in(page, engineer.email)
+    page.goto(f"/desk/customers/{acme.pk}/")
+    page.get_by_label("Issue you are working on").select_option(issue.key)
+    page.get_by_label("Reason").fill("Jonas cannot log in, need his address")
+    page.get_by_role("button", name="Unmask personal data").click()
+    expect(page.get_by_text("waiting for a second person's approval")).to_be_visible()
+    expect(page.locator("td.contact-email")).to_have_text("••••••")
+
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, senior.email)
+    page.goto(f"/desk/customers/{acme.pk}/")
+    page.get_by_role("button", name="Approve unmask for Erin").click()
+    expect(page.get_by_role("status").first).to_contain_text("approved")
+    expect(page.locator("td.contact-email")).to_have_text("••••••")  # approving does not unmask for the approver
+
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, engineer.email)
+    page.goto(f"/desk/customers/{acme.pk}/")
+    expect(page.locator("td.contact-email")).to_have_text("jonas@acme.example")

@@ -1,0 +1,59 @@
+"""The customer page of the desk and the portal's access log, rendered by Django's test client."""
+
+import pytest
+
+from tests.factories import make_contact, make_customer, make_issue, make_org, make_staff
+from tierline.audit.models import AuditEntry
+from tierline.customers.models import UnmaskGrant
+from tierline.customers.sensitivity import MASK
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def acme():
+    org = make_org(name="Acme Robotics", email_domains=["acme.example"])
+    make_contact(org, email="jonas@acme.example", name="Jonas Berg")
+    return org
+
+
+def test_staff_see_the_customer_page_masked_and_unmask_with_a_reason(client, acme):
+    issue = make_issue(acme, title="Login fails")
+    engineer = make_staff("engineer_t4")
+    client.force_login(engineer)
+    page = client.get(f"/desk/customers/{acme.pk}/").content.decode()
+    assert MASK in page and "jonas@acme.example" not in page and issue.key in page
+    response = client.post(f"/desk/customers/{acme.pk}/unmask", {"issue": issue.key, "reason": "too short"})
+    assert response.status_code == 302 and not UnmaskGrant.objects.exists()
+    client.post(f"/desk/customers/{acme.pk}/unmask", {"issue": issue.key, "reason": "Jonas cannot log in"})
+    page = client.get(f"/desk/customers/{acme.pk}/").content.decode()
+    assert "jonas@acme.example" in page
+    assert AuditEntry.objects.filter(action="personal_data.viewed", actor=engineer).count() == 1
+
+
+def test_customers_cannot_open_the_customer_page(client, acme):
+    client.force_login(make_customer(acme))
+    assert client.get(f"/desk/customers/{acme.pk}/")["Location"] == "/portal/"
+    assert client.post(f"/desk/customers/{acme.pk}/unmask", {"issue": "TL-1", "reason": "x" * 20}).status_code == 302
+    assert not UnmaskGrant.objects.exists()
+
+
+def test_the_unmask_form_needs_a_csrf_token(acme):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_staff("engineer_t4"))
+    issue = make_issue(acme)
+    assert client.post(f"/desk/customers/{acme.pk}/unmask", {"issue": issue.key,
+                                                             "reason": "Jonas cannot log in"}).status_code == 403
+    assert not UnmaskGrant.objects.exists()
+
+
+def test_the_portal_lists_who_looked(client, acme):
+    from tests.factories import make_unmask_grant
+
+    issue = make_issue(acme)
+    make_unmask_grant(acme, issue, requester=make_staff("engineer_t4", name="Erin"), reason="Jonas cannot log in")
+    client.force_login(make_customer(acme))
+    page = client.get("/portal/access-log/").content.decode()
+    assert "Erin" in page and "Jonas cannot log in" in page and issue.key in page
