@@ -10,6 +10,8 @@ Measured side by side in one run (best of several interleaved repetitions):
   file handler and next to a `sys.settrace` line hook on the same line.
 Per-hit costs are measured on the application thread (the agent's upload thread is not running
 during those loops, so its encoding work is not counted against the app thread).
+Times are CPU time of the application thread (`time.thread_time`), so other processes on the
+machine do not distort them; the agent's own threads would only show up if they held the GIL.
 The last line printed is one JSON object with every figure. Nothing here is asserted.
 """
 from __future__ import annotations
@@ -36,6 +38,10 @@ from tierline_agent._redaction import Redactor  # noqa: E402
 from tierline_agent._sites import Runtime  # noqa: E402
 from tierline_agent._transport import InMemoryTransport  # noqa: E402
 
+# CPU time of the measuring thread: what the application thread pays, without the time the
+# machine gave to other processes (a shared CI box or laptop makes wall time far too noisy).
+clock = time.thread_time
+
 USERS = [{"id": i, "name": f"user-{i}", "org": "acme" if i % 2 else "globex"} for i in range(50)]
 
 
@@ -56,12 +62,12 @@ def unrelated_report(rows):
 
 def run_requests(count: int) -> float:
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/cart", "QUERY_STRING": "user=0"}
-    started = time.perf_counter()
+    started = clock()
     for index in range(count):
         environ["QUERY_STRING"] = f"user={index}"
         for _ in app(environ, lambda status, headers: None):
             pass
-    return time.perf_counter() - started
+    return clock() - started
 
 
 def work(token, user):
@@ -77,10 +83,10 @@ def work_logged(token, user):
 
 def calls(function, count: int) -> float:
     token, user = "t" * 40, "user-17"
-    started = time.perf_counter()
+    started = clock()
     for _ in range(count):
         function(token, user)
-    return time.perf_counter() - started
+    return clock() - started
 
 
 def best(measure, repeat: int) -> float:
@@ -157,48 +163,58 @@ def per_hit_costs(count: int, repeat: int) -> dict:
     return figures
 
 
-def overhead(requests: int, repeat: int, batches: int = 8) -> dict:
-    """Best batch time per variant; short batches interleaved across agent starts filter the noise
-    of a shared machine better than a few long runs."""
-    batch = max(200, requests // batches)
-    timings = {"baseline": [], "agent_no_probes": [], "probe_elsewhere": []}
+def overhead(pairs: int, batch: int) -> dict:
+    """Paired measurement: each round runs a baseline batch, starts the agent and runs a batch,
+    installs a probe on code the requests never run and runs a batch, stops the agent and runs a
+    baseline batch again. Each agent batch is compared with the mean of the two baselines around
+    it (cancelling drift), and the median ratio over all rounds is reported."""
+    ratios: dict[str, list[float]] = {"agent_no_probes": [], "probe_elsewhere": []}
+    baselines = []
     run_requests(batch)  # warm up
-    for _ in range(repeat):
-        # Baseline batches before starting and after stopping the agent, so drift over a
-        # repetition (other load, CPU frequency) does not favour either side.
-        timings["baseline"].extend(run_requests(batch) for _ in range(batches // 2))
+    elsewhere = f"bench/agent.py:{unrelated_report.__code__.co_firstlineno + 2}"
+    for _ in range(pairs):
+        before = run_requests(batch)
         transport = InMemoryTransport()
         agent = Agent(Config.load(environ={}, service="bench", poll_wait=5.0), transport).start()
         agent.registered.wait(2)
-        time.sleep(0.2)  # let registration finish its package scan
-        timings["agent_no_probes"].extend(run_requests(batch) for _ in range(batches))
-        transport.set_probes([{"id": "elsewhere", "kind": "log", "template": "{rows}",
-                               "location": f"bench/agent.py:{unrelated_report.__code__.co_firstlineno + 2}"}])
+        started = run_requests(batch)
+        transport.set_probes([{"id": "elsewhere", "kind": "log", "template": "{rows}", "location": elsewhere}])
         deadline = time.monotonic() + 2
         while time.monotonic() < deadline:
             if agent.installer.statuses.get("elsewhere", {}).get("status") == "installed":
                 break
-            time.sleep(0.01)
-        timings["probe_elsewhere"].extend(run_requests(batch) for _ in range(batches))
+            time.sleep(0.005)
+        with_probe = run_requests(batch)
         agent.stop()
-        timings["baseline"].extend(run_requests(batch) for _ in range(batches - batches // 2))
-    best_of = {name: min(values) for name, values in timings.items()}
-    base = best_of["baseline"]
-    return {
-        "requests": batch * batches * repeat,
-        "request_us": base / batch * 1e6,
-        "agent_no_probes_overhead_pct": (best_of["agent_no_probes"] / base - 1) * 100,
-        "probe_elsewhere_overhead_pct": (best_of["probe_elsewhere"] / base - 1) * 100,
-    }
+        after = run_requests(batch)
+        base = (before + after) / 2
+        baselines.append(base)
+        ratios["agent_no_probes"].append(started / base)
+        ratios["probe_elsewhere"].append(with_probe / base)
+
+    def median(values):
+        ordered = sorted(values)
+        return ordered[len(ordered) // 2]
+
+    def quartiles(values):
+        ordered = sorted(values)
+        return ordered[len(ordered) // 4], ordered[(3 * len(ordered)) // 4]
+
+    figures = {"requests": pairs * batch, "request_us": min(baselines) / batch * 1e6}
+    for name, values in ratios.items():
+        low, high = quartiles(values)
+        figures[f"{name}_overhead_pct"] = (median(values) - 1) * 100
+        figures[f"{name}_overhead_iqr_pct"] = [(low - 1) * 100, (high - 1) * 100]
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
     args = parser.parse_args()
-    requests, calls_count, repeat = (5_000, 20_000, 5) if args.quick else (20_000, 100_000, 7)
+    pairs, batch, calls_count, repeat = (30, 500, 20_000, 5) if args.quick else (80, 1000, 100_000, 7)
 
-    load = overhead(requests, repeat)
+    load = overhead(pairs, batch)
     hits = per_hit_costs(calls_count, repeat)
     results = {**load, **hits}
     logging_ns, settrace_ns = hits["logging_call_ns"], hits["settrace_hook_ns"]
@@ -218,10 +234,12 @@ def main() -> None:
                               for name, (op, limit) in targets.items()}
 
     print(f"tierline-agent benchmark ({'quick' if args.quick else 'full'}; Python {sys.version.split()[0]})")
-    print(f"WSGI workload: {load['requests']} requests per variant in short interleaved batches "
-          f"(best batch), {load['request_us']:.1f} us per request")
-    print(f"  {'agent started, no probes':40s} {load['agent_no_probes_overhead_pct']:+7.2f} %   (target <= 1 %)")
-    print(f"  {'probe installed on other code':40s} {load['probe_elsewhere_overhead_pct']:+7.2f} %   (target <= 1 %)")
+    print(f"WSGI workload: {pairs} paired rounds of {batch} requests (app-thread CPU time), "
+          f"{load['request_us']:.1f} us per request; median overhead [interquartile range]")
+    variants = (("agent started, no probes", "agent_no_probes"), ("probe installed on other code", "probe_elsewhere"))
+    for label, key in variants:
+        low, high = load[f"{key}_overhead_iqr_pct"]
+        print(f"  {label:40s} {load[f'{key}_overhead_pct']:+7.2f} %   [{low:+.2f} .. {high:+.2f}]   (target <= 1 %)")
     print(f"Per hit, on the application thread ({calls_count} calls x best of {repeat}; "
           f"plain call {hits['call_ns']:.0f} ns):")
     rows = [
@@ -242,10 +260,16 @@ def main() -> None:
           + (f", {results['log_total_vs_logging_ratio']:.2f}x counting the upload thread"
              if "log_total_vs_logging_ratio" in results else "")
           + f"; log probe / settrace hook: {results['log_vs_settrace_ratio']:.2f}x")
-    print("(negative overheads are measurement noise: the best batches with the agent were faster)")
+    print("(a negative overhead is measurement noise: the batches with the agent happened to run faster)")
     missed = [name for name, met in results["targets_met"].items() if not met]
     print("targets missed: " + (", ".join(missed) if missed else "none"))
-    print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in results.items()}))
+    def rounded(value):
+        if isinstance(value, float):
+            return round(value, 3)
+        if isinstance(value, list):
+            return [rounded(v) for v in value]
+        return value
+    print(json.dumps({k: rounded(v) for k, v in results.items()}))
 
 
 if __name__ == "__main__":
