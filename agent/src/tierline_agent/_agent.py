@@ -70,6 +70,7 @@ class Agent:
         if self.stopping.is_set():
             return
         from ._worker import Poller, Uploader
+        AGENT_THREADS.clear()  # those threads are gone; their idents may be reused by app threads
         self.instance_id = uuid.uuid4().hex
         self.registered, self.first_sync = threading.Event(), threading.Event()
         self.runtime.queue.clear()

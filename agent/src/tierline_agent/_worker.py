@@ -43,6 +43,12 @@ class Poller(threading.Thread):
 
     def run(self) -> None:
         AGENT_THREADS.add(threading.get_ident())
+        try:
+            self._loop()
+        finally:
+            AGENT_THREADS.discard(threading.get_ident())
+
+    def _loop(self) -> None:
         agent = self.agent
         while not agent.stopping.is_set():
             try:
@@ -94,6 +100,12 @@ class Uploader(threading.Thread):
 
     def run(self) -> None:
         AGENT_THREADS.add(threading.get_ident())
+        try:
+            self._loop()
+        finally:
+            AGENT_THREADS.discard(threading.get_ident())
+
+    def _loop(self) -> None:
         agent = self.agent
         while not agent.stopping.wait(agent.config.flush_interval):
             try:
