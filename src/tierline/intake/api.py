@@ -13,7 +13,14 @@ from tierline.schemas import ERRORS
 from .actions import do_create_integration, do_receive_message, do_retry_message, do_rotate_integration_secret
 from .models import InboundKind, InboundStatus
 from .queries import find_integration, get_inbound_message, list_inbound_messages, list_integrations
-from .schemas import AlertAccepted, InboundMessageList, InboundMessageOut, IntegrationIn, IntegrationOut
+from .schemas import (
+    AlertAccepted,
+    InboundMessageList,
+    InboundMessageOut,
+    IntegrationIn,
+    IntegrationOut,
+    SimilarIssueOut,
+)
 from .secrets import integration_secret, is_authentic
 
 router = Router(tags=["intake"])
@@ -120,3 +127,20 @@ def rotate_integration_secret(request, slug: str):
     if not found:
         raise NotFound("Integration not found")
     return integration_out(do_rotate_integration_secret(found[0]), with_secret=True)
+
+
+@router.get("/intake/issues/{key}/similar", response={200: list[SimilarIssueOut], **ERRORS})
+def get_similar_issues(request, key: str, limit: int = Query(10, ge=1, le=50)):
+    """Issues that look like this one, open and resolved, best first (staff only)."""
+    from tierline.accounts.permissions import has_perm, scope_issues
+    from tierline.errors import PermissionDenied
+    from tierline.issues.models import Issue
+    from tierline.issues.queries import get_issue_for_user
+
+    from .similar import similar_issues
+
+    issue = get_issue_for_user(request.auth, key)
+    if not has_perm(request.auth, "issue.view_all"):
+        raise PermissionDenied("Only staff can see similar issues")
+    found = similar_issues(issue, limit=limit, visible=scope_issues(request.auth, Issue.objects.all()))
+    return [{"key": s.issue.key, "title": s.issue.title, "status": s.issue.status, "score": s.score} for s in found]

@@ -135,3 +135,10 @@ class AlertGroup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["integration", "fingerprint"], name="alertgroup_unique_fingerprint"),
         ]
+
+
+class SimilarityIndexMark(models.Model):
+    """How far the similar-issues index has caught up with issue changes (one row)."""
+
+    indexed_until = models.DateTimeField(null=True, blank=True)
+    last_id = models.BigIntegerField(default=0)

@@ -1,0 +1,131 @@
+"""Similar issues: a full-text index of every issue's title and description, ranked by BM25 on
+SQLite (FTS5) and by ts_rank on PostgreSQL. No heavy dependencies; the index lives in the
+database next to the issues.
+
+The index catches up by itself: before a lookup, issues changed since the last indexed change are
+(re)indexed, so no write path has to remember to call it.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from tierline.issues.models import Issue
+
+from .models import SimilarityIndexMark
+
+TABLE = "intake_issue_text"
+_WORD_RE = re.compile(r"[a-z][a-z0-9]{2,30}")
+# Words that say nothing about which problem this is.
+_STOPWORDS_TEXT = (
+    "the and for with that this from have has had was were are not but you your our can cannot when what"
+    " which there their they them then than into onto also only just very will would should could been being"
+    " does did doing done its any all some more most other such each after before over under again why how"
+    " who whom where while about above below between both few own same too nor off hello thanks thank please"
+    " regards issue problem error errors getting get got see seen using use"
+)
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+MAX_QUERY_TERMS = 24
+DESCRIPTION_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class SimilarIssue:
+    issue: Issue
+    score: float
+
+
+def query_terms(text: str) -> list[str]:
+    """Distinct words in order of appearance, stop words dropped, so the title's words lead."""
+    words = [w for w in _WORD_RE.findall(text.lower()) if w not in STOPWORDS]
+    return list(dict.fromkeys(words))[:MAX_QUERY_TERMS]
+
+
+def _document(title: str, description: str) -> tuple[str, str]:
+    return (" ".join(_WORD_RE.findall(title.lower())),
+            " ".join(_WORD_RE.findall(description[:DESCRIPTION_CHARS].lower())))
+
+
+def create_index(apps=None, schema_editor=None) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(title, body, "
+                           "tokenize='porter unicode61')")
+        else:
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (issue_id bigint PRIMARY KEY, doc tsvector NOT NULL)")
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_doc ON {TABLE} USING gin(doc)")
+
+
+def drop_index(apps=None, schema_editor=None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+def index_issues(rows) -> int:
+    """(Re)index (id, title, description) rows."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(r[0],) for r in rows])
+            cursor.executemany(f"INSERT INTO {TABLE} (rowid, title, body) VALUES (%s, %s, %s)",
+                               [(r[0], *_document(r[1], r[2])) for r in rows])
+        else:
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (issue_id, doc) VALUES (%s, setweight(to_tsvector('english', %s), 'A')"
+                " || setweight(to_tsvector('english', %s), 'B'))"
+                " ON CONFLICT (issue_id) DO UPDATE SET doc = EXCLUDED.doc",
+                [(r[0], *_document(r[1], r[2])) for r in rows],
+            )
+    return len(rows)
+
+
+def catch_up(batch: int = 2000) -> int:
+    """Index every issue changed since the last run."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            mark, _ = SimilarityIndexMark.objects.select_for_update().get_or_create(pk=1)
+            changed = Issue.objects.order_by("updated_at", "id")
+            if mark.indexed_until is not None:
+                changed = changed.filter(updated_at__gte=mark.indexed_until).exclude(
+                    updated_at=mark.indexed_until, id__lte=mark.last_id)
+            rows = list(changed.values_list("id", "title", "description", "updated_at")[:batch])
+            if not rows:
+                return done
+            index_issues((r[0], r[1], r[2]) for r in rows)
+            mark.indexed_until, mark.last_id = rows[-1][3], rows[-1][0]
+            mark.save(update_fields=["indexed_until", "last_id"])
+            done += len(rows)
+
+
+def rank(text: str, *, exclude_id: int | None = None, limit: int = 10) -> list[tuple[int, float]]:
+    """Issue ids most similar to `text`, best first, with a score (higher is more similar)."""
+    terms = query_terms(text)
+    if not terms:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            match = " OR ".join(f'"{t}"' for t in terms)
+            cursor.execute(f"SELECT rowid, -bm25({TABLE}, 3.0, 1.0) AS score FROM {TABLE} WHERE {TABLE} MATCH %s"
+                           f" ORDER BY bm25({TABLE}, 3.0, 1.0) LIMIT %s", [match, limit + 1])
+        else:
+            cursor.execute(
+                f"SELECT issue_id, ts_rank(doc, q) AS score FROM {TABLE}, to_tsquery('english', %s) q"
+                " WHERE doc @@ q ORDER BY score DESC, issue_id LIMIT %s", [" | ".join(terms), limit + 1])
+        found = cursor.fetchall()
+    return [(int(i), float(s)) for i, s in found if i != exclude_id][:limit]
+
+
+def similar_issues(issue: Issue, *, limit: int = 10, visible=None) -> list[SimilarIssue]:
+    """Issues like this one, open and resolved, best first. `visible` narrows the candidates
+    (a queryset the caller may see)."""
+    catch_up()
+    ranked = rank(f"{issue.title} {issue.title} {issue.description[:DESCRIPTION_CHARS]}",
+                  exclude_id=issue.pk, limit=limit * 2)
+    candidates = (visible if visible is not None else Issue.objects.all()).filter(pk__in=[i for i, _ in ranked])
+    by_id = {i.pk: i for i in candidates}
+    return [SimilarIssue(by_id[i], s) for i, s in ranked if i in by_id][:limit]
+
