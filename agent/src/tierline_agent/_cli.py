@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.machinery
 import os
 import runpy
 import sys
@@ -25,6 +26,8 @@ def _run_script(agent, path: str, argv: list[str]) -> None:
     module.__file__ = path
     module.__builtins__ = __builtins__
     module.__spec__ = None
+    module.__package__ = None
+    module.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
     sys.modules["__main__"] = module
     sys.argv = [path, *argv]
     sys.path.insert(0, os.path.dirname(path))
