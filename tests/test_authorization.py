@@ -38,6 +38,23 @@ TABLE = [
      {"customer": 403, "outsider": 404, "staff": 200, "support_t1": 403}),
     ("get", "/triage/queue", None, {"customer": 403, "staff": 200}),
     ("get", "/triage/rules", None, {"customer": 403, "staff": 200}),
+    ("post", "/issues/{issue}/escalate", {"note": "Billing should look", "to_tier": 2},
+     {"customer": 403, "outsider": 404, "staff": 200}),
+    ("post", "/issues/{issue}/de-escalate", {"note": "Back down"}, {"customer": 403, "outsider": 404, "staff": 422}),
+    ("get", "/issues/{issue}/questionnaire", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("post", "/issues/{issue}/questionnaire", {"answers": {"os": "Debian 12"}},
+     {"customer": 403, "outsider": 404, "staff": 200}),
+    ("get", "/issues/{issue}/sla", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("get", "/sla/breaching-soon", None, {"customer": 403, "staff": 200}),
+    ("get", "/issues/{issue}/team-tasks", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("post", "/issues/{issue}/team-tasks", {"team_id": 999999, "title": "Check the logs"},
+     {"customer": 403, "outsider": 404, "staff": 422}),
+    ("get", "/problems", None, {"customer": 403, "staff": 200}),
+    ("post", "/problems", {"title": "Cache stampede"}, {"customer": 403, "staff": 403, "operations_t3": 201, "engineer_t4": 201, "senior_engineer_t5": 201, "admin": 201}),
+    ("get", "/problems/{problem}", None, {"customer": 403, "staff": 404}),
+    ("patch", "/problems/{problem}", {"status": "fixed"}, {"customer": 403, "staff": 403, "operations_t3": 404, "engineer_t4": 404, "senior_engineer_t5": 404, "admin": 404}),
+    ("post", "/problems/{problem}/issues", {"issue_key": "TL-1"}, {"customer": 403, "staff": 403, "operations_t3": 404, "engineer_t4": 404, "senior_engineer_t5": 404, "admin": 404}),
+    ("get", "/engineering/queue", None, {"customer": 403, "staff": 200}),
     ("get", "/audit", None, {"customer": 403, "staff": 403, "admin": 200}),
     ("get", "/audit/export", None, {"customer": 403, "staff": 403, "admin": 200}),
     ("get", "/organizations/{org}/access-log", None, {"customer": 200, "outsider": 404, "staff": 200}),
@@ -99,7 +116,8 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     contact = make_contact(org)
     grant = make_unmask_grant(org, issue)
     api = api_as(_user_for(role, org, other_org))
-    url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, **make_intake_ids())
+    url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
+                      **make_intake_ids())
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)
@@ -112,7 +130,8 @@ def test_every_endpoint_is_in_the_table(db):
         for path, operations in openapi_document()["paths"].items() for method in operations
     }
     covered = {(m, p.replace("{issue}", "{key}").replace("{org}", "{organization_id}")
-                .replace("{contact}", "{contact_id}").replace("{grant}", "{grant_id}")) for m, p, _, _ in TABLE}
+                .replace("{contact}", "{contact_id}").replace("{grant}", "{grant_id}")
+                .replace("{problem}", "{problem_id}")) for m, p, _, _ in TABLE}
     assert documented == covered
 
 

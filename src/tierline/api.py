@@ -84,6 +84,7 @@ def _register_routers() -> None:
     from tierline.customers.api import router as customers_router
     from tierline.customers.profile_api import router as back_office_router
     from tierline.intake.api import router as intake_router
+    from tierline.escalation.api import router as escalation_router
     from tierline.issues.api import router as issues_router
     from tierline.triage.api import router as triage_router
 
@@ -92,6 +93,7 @@ def _register_routers() -> None:
     api.add_router("/", customers_router)
     api.add_router("/", back_office_router)
     api.add_router("/", issues_router)
+    api.add_router("/", escalation_router)
     api.add_router("/", intake_router)
     api.add_router("/", triage_router)
 

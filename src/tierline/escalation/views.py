@@ -1,0 +1,87 @@
+"""Desk pages for the ladder: hand-offs and questionnaires on the issue page, the breaching-soon
+queue, the engineering queue and problems."""
+
+from datetime import timedelta
+
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tierline.accounts.permissions import has_perm
+from tierline.errors import ActionError, NotFound
+from tierline.issues.queries import get_issue_for_user
+from tierline.issues.views import issue_page, staff_required
+
+from .actions import do_answer_questionnaire, do_de_escalate_issue, do_escalate_issue
+from .queries import clock_state, engineering_queue, get_problem, list_breaching_soon, list_problems, problem_impact
+
+
+def _issue(request, key):
+    try:
+        return get_issue_for_user(request.user, key)
+    except NotFound:
+        raise Http404(f"Issue {key} not found") from None
+
+
+@staff_required
+@require_POST
+def handoff(request, key):
+    issue = _issue(request, key)
+    if not has_perm(request.user, "issue.escalate"):
+        return HttpResponseForbidden("Your role may not hand off issues")
+    tier = request.POST.get("to_tier", "")
+    action = do_de_escalate_issue if request.POST.get("direction") == "down" else do_escalate_issue
+    try:
+        action(issue, actor=request.user, note=request.POST.get("note", ""),
+               to_tier=int(tier) if tier.isdigit() and len(tier) < 3 else None)
+    except ActionError as error:
+        return issue_page(request, issue, status=error.status, escalation_error=error.detail,
+                          escalation_errors=error.fields)
+    return redirect("desk-issue", key=issue.key)
+
+
+@staff_required
+@require_POST
+def questionnaire(request, key):
+    issue = _issue(request, key)
+    if not has_perm(request.user, "issue.escalate"):
+        return HttpResponseForbidden("Your role may not answer questionnaires")
+    answers = {name[2:]: value.strip() for name, value in request.POST.items() if name.startswith("q-")}
+    steps = request.POST.get("reproduction_steps")
+    try:
+        do_answer_questionnaire(issue, actor=request.user, answers=answers, reproduction_steps=steps)
+    except ActionError as error:
+        return issue_page(request, issue, status=error.status, escalation_error=error.detail,
+                          escalation_errors=error.fields, questionnaire_values=answers,
+                          reproduction_value=steps or "")
+    return redirect("desk-issue", key=issue.key)
+
+
+@staff_required
+def breaching_soon(request):
+    now = timezone.now()
+    rows = [(b.issue, clock_state(b.clock, now)) for b in list_breaching_soon(request.user, within=timedelta(hours=4),
+                                                                               now=now)]
+    return render(request, "escalation/breaching.html", {"rows": rows})
+
+
+@staff_required
+def engineering(request):
+    if not has_perm(request.user, "escalation.view_engineering"):
+        return HttpResponseForbidden("Your role may not see the engineering queue")
+    return render(request, "escalation/engineering.html", {"entries": engineering_queue(request.user)})
+
+
+@staff_required
+def problems(request):
+    items = [(p, problem_impact(p)) for p in list_problems()]
+    return render(request, "escalation/problems.html", {"items": items})
+
+
+@staff_required
+def problem_detail(request, problem_id):
+    problem = get_problem(problem_id)
+    if problem is None:
+        raise Http404("Problem not found")
+    return render(request, "escalation/problem.html", {"problem": problem, "impact": problem_impact(problem)})
