@@ -49,5 +49,6 @@ def make_unmask_grant(organization, issue, requester=None, reason: str = "checki
     return do_request_unmask(organization, actor=requester or make_staff("engineer_t4"), issue=issue, reason=reason)
 
 
-def make_token(user) -> str:
-    return do_create_api_token(user)[1]
+def make_token(user, scope: str = "admin") -> str:
+    """Admin scope by default, so that tests of roles see the role's full permissions."""
+    return do_create_api_token(user, scope=scope)[1]

@@ -77,7 +77,7 @@ class Server:
 def setup_desk(env, base) -> tuple[str, str]:
     """An admin token and an issue whose requester gets email."""
     cli(env, "user", "create", "ops@tierline.example", "--role", "admin", "--password", "a-long-password")
-    token = cli(env, "token", "create", "ops@tierline.example").strip()
+    token = cli(env, "token", "create", "ops@tierline.example", "--scope", "admin").strip()
     _, body = request(f"{base}/api/v1/organizations", token, {"name": "Acme", "email_domains": ["acme.example"]})
     _, body = request(f"{base}/api/v1/contacts", token, {"email": "maya@acme.example"})
     contact = json.loads(body)

@@ -10,8 +10,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from tierline.accounts.actions import do_record_token_use
+from tierline.accounts.models import TokenScope
 from tierline.accounts.queries import find_user_by_token
-from tierline.errors import ActionError
+from tierline.errors import ActionError, PermissionDenied
 
 
 class BearerToken(HttpBearer):
@@ -20,7 +21,10 @@ class BearerToken(HttpBearer):
         if found is None:
             return None
         user, api_token = found
+        if api_token.scope == TokenScope.READ and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise PermissionDenied("This token may only read (scope: read)")
         do_record_token_use(api_token)
+        user.token_scope = api_token.scope  # has_perm refuses admin permissions below admin scope
         request.user = user
         return user
 

@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     token_create = token.add_parser("create")
     token_create.add_argument("email")
     token_create.add_argument("--name", default="personal")
+    token_create.add_argument("--scope", default="write", choices=["read", "write", "admin"],
+                              help="read: GET only; write: no admin-only endpoints; admin: all the role allows")
     token_revoke = token.add_parser("revoke")
     token_revoke.add_argument("prefix", help="the first characters of the token, as listed")
 
@@ -191,7 +193,7 @@ def cmd_token(args) -> int:
         user = User.objects.filter(email=args.email.lower(), is_active=True).first()
         if user is None:
             return _fail(f"no active user {args.email}")
-        token, secret = do_create_api_token(user, name=args.name)
+        token, secret = do_create_api_token(user, name=args.name, scope=args.scope)
         print(secret)
         print(f"(shown once; only its hash is stored. Revoke with: tierline token revoke {token.prefix})",
               file=sys.stderr)

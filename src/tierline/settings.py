@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "tierline.audit.context.RequestOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tierline.accounts.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "tierline.urls"
@@ -155,6 +156,17 @@ UNMASK_MINUTES = _env_int("TIERLINE_UNMASK_MINUTES", 30)
 # Take the client address for the audit trail from X-Forwarded-For: only behind your own proxy.
 TRUST_FORWARDED_FOR = _env_bool("TIERLINE_TRUST_FORWARDED_FOR", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_AGE = _env_int("TIERLINE_SESSION_SECONDS", 12 * 3600)
+if SESSION_COOKIE_SECURE:
+    # Served over HTTPS: browsers must not come back over plain HTTP.
+    SECURE_HSTS_SECONDS = _env_int("TIERLINE_HSTS_SECONDS", 365 * 24 * 3600)
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Login throttling: this many failures for one account from one address lock it out for a while.
+LOGIN_MAX_FAILURES = _env_int("TIERLINE_LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCKOUT_SECONDS = _env_int("TIERLINE_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
 # Issues
 DEMO_ISSUES = _env_int("TIERLINE_DEMO_ISSUES", 2500)  # how many issues the first-run demo seeds
@@ -167,6 +179,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Background work: Huey on SQLite in the data directory, or Redis when configured.
 REDIS_URL = _env("REDIS_URL")
+# The cache holds login throttling counts: shared through Redis when there is one.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "tierline"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 HUEY_IMMEDIATE = _env_bool("TIERLINE_TASKS_IMMEDIATE", False)
 if REDIS_URL:
     HUEY = {

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tierline.accounts.views import ThrottledLoginView
 from tierline.api import api
 from tierline.issues import views as issue_views
 
@@ -9,7 +10,7 @@ handler404 = "tierline.issues.views.not_found"
 
 urlpatterns = [
     path("", issue_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/customers/", include("tierline.customers.urls")),
     path("desk/", include("tierline.issues.urls")),

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from tierline.audit.actions import AuditAction, do_record_audit
 from tierline.errors import InvalidInput
 
-from .models import ApiToken, Role, Team, User
+from .models import ApiToken, Role, Team, TokenScope, User
 
 TOKEN_PREFIX = "tl_"
 
@@ -120,14 +120,17 @@ def do_set_team_members(team: Team, members, *, actor=None) -> Team:
 
 
 @transaction.atomic
-def do_create_api_token(user: User, *, name: str = "personal", actor=None) -> tuple[ApiToken, str]:
+def do_create_api_token(user: User, *, name: str = "personal", scope: str = TokenScope.WRITE,
+                        actor=None) -> tuple[ApiToken, str]:
     """Returns the token row and its secret; the secret is never stored and cannot be shown again."""
+    if scope not in TokenScope.values:
+        raise InvalidInput("Unknown scope", {"scope": f"one of {', '.join(TokenScope.values)}"})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name[:100] or "personal", prefix=secret[:10], token_hash=hash_token(secret)
+        user=user, name=name[:100] or "personal", prefix=secret[:10], token_hash=hash_token(secret), scope=scope
     )
     do_record_audit(action=AuditAction.TOKEN_CREATED, actor=actor, target=token, target_id=token.prefix,
-                    data={"user": user.email, "name": token.name})
+                    data={"user": user.email, "name": token.name, "scope": scope})
     return token, secret
 
 

@@ -95,6 +95,13 @@ class Team(models.Model):
         return self.name
 
 
+class TokenScope(models.TextChoices):
+    # Each scope includes the ones above it; the user's role still decides what is allowed.
+    READ = "read", "Read"  # GET only
+    WRITE = "write", "Read and write"  # everything but the admin-only permissions
+    ADMIN = "admin", "Admin"  # everything the user's role allows
+
+
 class ApiToken(models.Model):
     """A personal token for the REST API. Only a SHA-256 hash of the secret is stored."""
 
@@ -103,6 +110,7 @@ class ApiToken(models.Model):
     # The first characters of the token, to recognise it in lists without storing it.
     prefix = models.CharField(max_length=16)
     token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=8, choices=TokenScope.choices, default=TokenScope.WRITE)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

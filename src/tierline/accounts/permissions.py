@@ -7,7 +7,7 @@ organization's objects do not exist (callers answer 404, never 403).
 
 from django.db.models import QuerySet
 
-from .models import Role, User
+from .models import Role, TokenScope, User
 
 STAFF_ROLES = frozenset(r for r in Role if r != Role.CUSTOMER)
 ENGINEERING_ROLES = frozenset({Role.ENGINEER_T4, Role.SENIOR_ENGINEER_T5, Role.ADMIN})
@@ -41,8 +41,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# What an API token of less than admin scope may never do, whatever its user's role.
+ADMIN_SCOPE_PERMISSIONS = frozenset(p for p, roles in PERMISSIONS.items() if roles <= {Role.ADMIN})
+
+
 def has_perm(user: User, permission: str) -> bool:
     if not user.is_authenticated or not user.is_active:
+        return False
+    # Set by the API's bearer authentication; pages and sessions act with the full role.
+    token_scope = getattr(user, "token_scope", TokenScope.ADMIN)
+    if permission in ADMIN_SCOPE_PERMISSIONS and token_scope != TokenScope.ADMIN:
         return False
     return user.role in PERMISSIONS[permission]
 
