@@ -118,6 +118,18 @@ def test_duration_metric_on_a_function(harness):
     assert sum(n for _, n in point["buckets"]) == 2
 
 
+class Loud:
+    """Its text would run application code; logging's own LogRecord needs nothing else from it."""
+
+    def __init__(self):
+        self.plain = 1
+
+    def __str__(self):
+        raise RuntimeError("__str__ ran")
+
+    __repr__ = __str__
+
+
 def test_log_level_probe_ships_debug_records_for_one_customer_only(harness):
     logger = logging.getLogger("samples.checkout")
     logger.setLevel(logging.WARNING)
@@ -132,10 +144,12 @@ def test_log_level_probe_ships_debug_records_for_one_customer_only(harness):
         logger.debug("not for acme")
         with context(organization="acme"):
             logger.debug("cart %s", 42)
+            logger.debug("user %s", Loud())  # rendered safely, its __str__ never runs
             child.info("payment step")
             logger.warning("always shown")
         shipped = harness.hits("log_record")
-        assert [h["record"]["message"] for h in shipped] == ["cart 42", "payment step"]
+        assert [h["record"]["message"] for h in shipped][::2] == ["cart 42", "payment step"]
+        assert shipped[1]["record"]["message"] == "user test_kinds.Loud(plain=1)"
         assert [r.getMessage() for r in records] == ["always shown"]  # app handlers see no extra output
         harness.remove(probe.id)
         assert logger.level == logging.WARNING and not logger.filters

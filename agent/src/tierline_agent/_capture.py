@@ -62,8 +62,12 @@ def capture_value(value, limits: CaptureLimits, depth: int = 0) -> dict:
         size = base.__len__(value)
         items = [capture_value(item, limits, depth + 1) for item in islice(base.__iter__(value), limits.max_items)]
         return _sized(type_name, size, "items", items)
-    if kind in (types.FunctionType, types.BuiltinFunctionType, types.MethodType):
-        return {"type": "function", "value": getattr(value, "__qualname__", "?")}
+    if kind in (types.FunctionType, types.BuiltinFunctionType):
+        return {"type": "function", "value": value.__qualname__}  # C getsets on these exact types
+    if kind is types.MethodType:
+        function = value.__func__
+        name = function.__qualname__ if type(function) is types.FunctionType else safe_type_name_of(type(function))
+        return {"type": "method", "value": name}
     if kind is types.ModuleType:
         return {"type": "module", "value": value.__name__}
     if issubclass(kind, type):

@@ -4,7 +4,8 @@ Installing lowers the level of the target logger and its existing descendants to
 a filter to each. Records at or above the level the app had configured pass through untouched;
 records below it exist only because of the probe: the filter ships them (when the request
 context matches the condition and within the rate) and drops them, so the application's own
-handlers never see extra output. Uninstalling restores each logger's level and removes the filter.
+handlers never see extra output. Messages are formatted with the arguments rendered safely
+(`safe_message`), never through their `__str__`. Uninstalling restores each logger's level and removes the filter.
 """
 from __future__ import annotations
 
@@ -13,8 +14,29 @@ from threading import get_ident
 
 from ._context import get_context
 from ._guards import EvaluationError, g_truth
+from ._hits import render
 from ._limits import RateLimiter
 from ._probes import Probe
+
+_PLAIN = frozenset({type(None), bool, int, float, str, bytes})
+
+
+def _plain(value):
+    """A log argument as a builtin value; application objects become their safe rendering."""
+    return value if type(value) in _PLAIN else render(value)
+
+
+def safe_message(record: logging.LogRecord) -> str:
+    """`record.getMessage()` without calling `__str__`/`__repr__` of application objects."""
+    message = record.msg if type(record.msg) is str else _plain(record.msg)
+    args = record.args
+    if not args:
+        return str(message)
+    args = {k: _plain(v) for k, v in args.items()} if type(args) is dict else tuple(_plain(a) for a in args)
+    try:
+        return message % args
+    except Exception:  # a format that does not fit the rendered arguments
+        return f"{message} {args!r}"
 
 
 class LogLevelRunner:
@@ -75,10 +97,7 @@ class LogLevelRunner:
             self.rate_limited += 1
             return
         self.hits += 1
-        try:
-            message = record.getMessage()
-        except Exception as error:
-            message = f"{record.msg!s} (could not format: {type(error).__name__})"
+        message = safe_message(record)
         shipped = {"logger": record.name, "level": record.levelname, "message": message,
                    "file": record.pathname, "line": record.lineno, "function": record.funcName}
         self.runtime.enqueue(("log_record", self.probe, record.created, shipped, get_context(),
