@@ -76,7 +76,7 @@ def memory_agent():
     agent.stop()
 
 
-def wait_for(predicate, timeout=5.0):
+def wait_for(predicate, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
