@@ -218,4 +218,4 @@ def test_a_stopped_worker_loses_nothing(alertmanager, client):
     from tierline.intake.actions import do_process_message
 
     do_process_message(message)
-    assert message.status == "processed" and Issue.objects.count() == 1
+    assert message.status == "processed" and Issue.objects.count() == 1, message.reason

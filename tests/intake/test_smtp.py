@@ -81,7 +81,7 @@ def test_replies_go_out_by_smtp_with_threading_headers(listener, sink, org):
     first, second = (message_from_bytes(raw, policy=policy.default) for raw in handler.messages)
     assert first["In-Reply-To"] == "<ask@acme.example>" and first["References"] == "<ask@acme.example>"
     assert second["In-Reply-To"] == "<ask@acme.example>"
-    assert second["References"].split() == ["<ask@acme.example>", first["Message-ID"]]
+    assert second["References"].split() == ["<ask@acme.example>", first["Message-ID"].strip()]
     assert f"[{issue.key}]" in second["Subject"]
     # The customer's mail client answers our second mail: it joins the same issue.
     answer = make_mail(subject="Re: stuff", body="All good, thanks",

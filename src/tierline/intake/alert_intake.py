@@ -75,7 +75,7 @@ def _event(group: AlertGroup, kind: str, now: datetime, alert: Alert) -> None:
 
 
 def apply_alert(integration: AlertIntegration, alert: Alert, now: datetime) -> AlertGroup | None:
-    group = (AlertGroup.objects.select_for_update().select_related("issue", "integration")
+    group = (AlertGroup.objects.select_for_update(of=("self",)).select_related("issue", "integration")
              .filter(integration=integration, fingerprint=alert.fingerprint).first())
     if group is None:
         if alert.state == RESOLVED:

@@ -6,7 +6,7 @@ import logging
 
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from .models import InboundKind
 
@@ -20,7 +20,7 @@ def store_mail(raw: bytes, source: str) -> int:
     try:
         return do_receive_message(kind=InboundKind.EMAIL, source=source, raw=raw).pk
     finally:
-        close_old_connections()
+        connection.close()  # the thread may not come back; keep no connection of its own open
 
 
 class IntakeHandler:
