@@ -79,8 +79,8 @@ def sync_sla_clocks(issue: Issue, now: datetime, *, reply: str | None = None) ->
     public reply. Call inside the action's transaction, after the issue row is saved."""
     plan = issue.organization.plan if issue.organization_id else ""
     policy = find_sla_policy(plan, issue.priority)
-    clocks = {c.kind: c for c in SlaClock.objects.select_for_update().select_related("policy__calendar")
-              .filter(issue=issue)}
+    clocks = {c.kind: c for c in SlaClock.objects.select_for_update(of=("self",))
+              .select_related("policy__calendar").filter(issue=issue)}
     if policy is None and not clocks:
         return
     changed: dict[str, SlaClock] = {}

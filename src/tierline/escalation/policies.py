@@ -3,8 +3,8 @@
 The worker's periodic sweep reads only clocks whose indexed `next_check_at` has passed, marks
 their warning or breach, and creates one EscalationRun per (clock, round, step): the unique
 row is created in the same transaction as the mark, so a step fires once however many workers
-sweep and whether or not one restarts. The step's side effect (mail, webhook, tier) runs from
-the run row, after commit, and records that it is done.
+sweep and whether or not one restarts. Clocks are checked a batch per transaction. The step's
+side effect (mail, webhook, tier) runs from the run row, after commit, and records that it is done.
 """
 
 import json
@@ -14,8 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tierline.issues.models import EventKind, IssueEvent
@@ -32,59 +31,62 @@ def list_due_clock_ids(now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
 
 
 def sweep_sla_clocks(now: datetime | None = None) -> list[int]:
-    """Check every clock that is due; returns the ids of the runs created (to execute)."""
+    """Check every clock that is due, a batch per transaction; returns the ids of the
+    escalation runs created (their steps are queued to run after each commit)."""
     now = now or timezone.now()
     runs: list[int] = []
     while True:
-        ids = list_due_clock_ids(now)
-        if not ids:
+        checked, created = _check_clocks(SlaClock.objects.filter(next_check_at__lte=now), now, SWEEP_BATCH)
+        runs += created
+        if checked < SWEEP_BATCH:
             return runs
-        for pk in ids:
-            runs += do_check_sla_clock(pk, now)
 
 
 def do_check_sla_clock(clock_id: int, now: datetime) -> list[int]:
+    return _check_clocks(SlaClock.objects.filter(pk=clock_id, next_check_at__lte=now), now, 1)[1]
+
+
+def _check_clocks(due, now: datetime, limit: int) -> tuple[int, list[int]]:
+    """Mark warnings and breaches of up to `limit` due clocks and create their escalation runs,
+    in one transaction. Locked rows are skipped where the database can (another worker has
+    them); the unique run row is the last line of defence."""
     from .clocks import schedule
     from .tasks import run_escalation_step
 
-    created: list[int] = []
     with transaction.atomic():
-        clock = (SlaClock.objects.select_for_update().select_related("issue", "policy__calendar")
-                 .filter(pk=clock_id).first())
-        if clock is None or clock.next_check_at is None or clock.next_check_at > now:
-            return created  # another worker got here first
-        for trigger, mark, at, kind in ((Trigger.WARNING, "warned_at", clock.warn_at, EventKind.SLA_WARNING),
-                                        (Trigger.BREACH, "breached_at", clock.due_at, EventKind.SLA_BREACHED)):
-            if getattr(clock, mark) is None and at <= now:
-                setattr(clock, mark, now)
-                IssueEvent.objects.create(issue=clock.issue, kind=kind, created_at=now, data={
-                    "clock": clock.get_kind_display(), "due_at": clock.due_at.isoformat(), "round": clock.round})
-                created += _create_runs(clock, trigger)
-        schedule(clock, clock.policy.calendar if clock.policy else None)
-        clock.save(update_fields=["warned_at", "breached_at", "warn_at", "due_at", "next_check_at"])
+        rows = due.order_by("next_check_at", "id").select_related("issue", "policy__calendar")
+        # "of": lock the clocks only (PostgreSQL refuses FOR UPDATE on the nullable side of a join).
+        skip_locked = connection.features.has_select_for_update_skip_locked
+        clocks = list(rows.select_for_update(skip_locked=skip_locked, of=("self",))[:limit])
+        if not clocks:
+            return 0, []
+        policies = list(EscalationPolicy.objects.filter(is_active=True).prefetch_related("steps"))
+        events, runs = [], []
+        for clock in clocks:
+            for trigger, mark, at, kind in ((Trigger.WARNING, "warned_at", clock.warn_at, EventKind.SLA_WARNING),
+                                            (Trigger.BREACH, "breached_at", clock.due_at, EventKind.SLA_BREACHED)):
+                if getattr(clock, mark) is None and at <= now:
+                    setattr(clock, mark, now)
+                    events.append(IssueEvent(issue=clock.issue, kind=kind, created_at=now, data={
+                        "clock": clock.get_kind_display(), "due_at": clock.due_at.isoformat(),
+                        "round": clock.round}))
+                    runs += [EscalationRun(clock=clock, round=clock.round, step=step, created_at=now)
+                             for policy in policies if policy.trigger == trigger
+                             and policy.clock_kind in ("", clock.kind) for step in policy.steps.all()]
+            schedule(clock, clock.policy.calendar if clock.policy else None)
+        IssueEvent.objects.bulk_create(events)
+        SlaClock.objects.bulk_update(clocks, ["warned_at", "breached_at", "warn_at", "due_at", "next_check_at"])
+        EscalationRun.objects.bulk_create(runs, ignore_conflicts=True)
+        created = list(EscalationRun.objects.filter(clock__in=clocks, created_at=now, done_at=None)
+                       .values_list("pk", flat=True))
         for run_id in created:
             transaction.on_commit(lambda run_id=run_id: run_escalation_step(run_id))
-    return created
-
-
-def _create_runs(clock: SlaClock, trigger: str) -> list[int]:
-    policies = (EscalationPolicy.objects.filter(is_active=True, trigger=trigger)
-                .filter(Q(clock_kind="") | Q(clock_kind=clock.kind)).prefetch_related("steps"))
-    created = []
-    for policy in policies:
-        for step in policy.steps.all():
-            try:
-                with transaction.atomic():
-                    run = EscalationRun.objects.create(clock=clock, round=clock.round, step=step)
-            except IntegrityError:
-                continue  # this step already ran for this round
-            created.append(run.pk)
-    return created
+    return len(clocks), created
 
 
 def do_run_escalation_step(run_id: int) -> EscalationRun | None:
     with transaction.atomic():
-        run = (EscalationRun.objects.select_for_update()
+        run = (EscalationRun.objects.select_for_update(of=("self",))
                .select_related("step__policy", "clock__issue__assignee", "clock__issue__team")
                .filter(pk=run_id).first())
         if run is None or run.done_at is not None:
