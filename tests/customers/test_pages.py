@@ -57,3 +57,23 @@ def test_the_portal_lists_who_looked(client, acme):
     client.force_login(make_customer(acme))
     page = client.get("/portal/access-log/").content.decode()
     assert "Erin" in page and "Jonas cannot log in" in page and issue.key in page
+
+
+def test_the_customer_page_costs_the_same_queries_for_many_contacts_and_issues(client, acme,
+                                                                                django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_staff("engineer_t4"))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/desk/customers/{acme.pk}/").status_code == 200
+        return len(queries)
+
+    make_issue(acme)
+    few = count()
+    for _ in range(8):
+        make_contact(acme)
+        make_issue(acme)
+    assert count() == few

@@ -138,9 +138,10 @@ def do_update_environment(organization: Organization, facts: dict[str, str], *, 
 
 
 @transaction.atomic
-def do_receive_configuration(organization: Organization, data: dict, *, actor=None
+def do_receive_configuration(organization: Organization, data: dict, *, actor=None, received_at=None
                              ) -> tuple[ConfigurationSnapshot, bool]:
-    """Keep a new snapshot unless nothing changed; returns it and whether it is new."""
+    """Keep a new snapshot unless nothing changed; returns it and whether it is new.
+    `received_at` is for imports and the demo, which write history."""
     check_configuration(data)
     classifier = Classifier()
     stored = protect_secrets(data, lambda path: classifier.classify(path) == Sensitivity.SECRET)
@@ -149,7 +150,8 @@ def do_receive_configuration(organization: Organization, data: dict, *, actor=No
         return latest, False
     changes = diff(flatten(latest.data) if latest else {}, flatten(stored))
     snapshot = ConfigurationSnapshot.objects.create(
-        organization=organization, data=stored, digest=digest(stored), received_by=actor
+        organization=organization, data=stored, digest=digest(stored), received_by=actor,
+        received_at=received_at or timezone.now(),
     )
     do_record_audit(action=AuditAction.CONFIGURATION_RECEIVED, actor=actor, organization=organization,
                     target=snapshot, data={"changes": len(changes)})

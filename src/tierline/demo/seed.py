@@ -88,11 +88,31 @@ class _Cast:
             first, last = people[0]
             do_create_user(email=f"portal@{domain}", role=Role.CUSTOMER, name=f"{first} {last} (portal)",
                            password_hash=password_hash, organization=org)
+            _back_office(org, i, first.lower(), domain)
         weights = {"strategic": 5, "key": 3, "standard": 1}
         self.org_weights = [weights[o.importance] for o in self.organizations]
 
     def by_tier(self, tier: int) -> list[User]:
         return [self.staff[email] for email, _, role, _ in STAFF if role.endswith(f"t{tier}")]
+
+
+def _back_office(org, i: int, first: str, domain: str) -> None:
+    """Environment facts, two configuration snapshots, and approval for unmasking at strategic customers."""
+    from tierline.customers.actions import do_receive_configuration, do_update_environment, do_update_organization
+
+    runtime = ["CPython 3.12", "CPython 3.11", "Node.js 20", "CPython 3.10"][i % 4]
+    do_update_environment(org, {"runtime": runtime, "cloud": ["AWS eu-central-1", "GCP us-east1", "on-premises"][i % 3],
+                                "deployment": ["Kubernetes", "VMs", "Docker Compose"][i % 3]}, source="questionnaire")
+    config = {"flags": {"sso": i % 2 == 0, "new_editor": False}, "limits": {"api_rate": 600, "seats": 25 + 5 * i},
+              "smtp": {"host": f"mail.{domain}", "password": f"demo-secret-{i}"},
+              "billing": {"contact_email": f"{first}@{domain}"}}
+    now = timezone.now()
+    do_receive_configuration(org, config, received_at=now - timedelta(days=90))
+    do_receive_configuration(org, {**config, "flags": {**config["flags"], "new_editor": True},
+                                   "limits": {**config["limits"], "api_rate": 300}},
+                             received_at=now - timedelta(days=12 + i))
+    if org.importance == "strategic":
+        do_update_organization(org, unmask_needs_approval=True)
 
 
 def _comment(issue, **kwargs):
