@@ -159,7 +159,7 @@ def do_answer_questionnaire(issue: Issue, *, actor: User | None, answers: dict,
         raise InvalidInput("Answers are an object", {"answers": "must be an object"})
     now = at or timezone.now()
     with transaction.atomic():
-        issue = Issue.objects.select_for_update().select_related("organization").get(pk=issue.pk)
+        issue = Issue.objects.select_for_update(of=("self",)).select_related("organization").get(pk=issue.pk)
         questionnaire = Questionnaire.objects.filter(component_id=issue.component_id).first()
         merged = {**issue.questionnaire_answers, **answers}
         merged = {k: v for k, v in merged.items() if v not in ("", None)}

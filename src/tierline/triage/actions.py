@@ -56,7 +56,7 @@ def do_recompute_priority(issue: Issue, *, actor: User | None = None, reason: st
                           at: datetime | None = None) -> Issue:
     now = at or timezone.now()
     with transaction.atomic():
-        issue = Issue.objects.select_for_update().select_related("organization").get(pk=issue.pk)
+        issue = Issue.objects.select_for_update(of=("self",)).select_related("organization").get(pk=issue.pk)
         changed = apply_priority(issue, actor=actor, at=now, reason=reason)
         if changed:
             issue.save(update_fields=changed)
@@ -102,7 +102,7 @@ def do_override_priority(issue: Issue, *, actor: User, priority: int, reason: st
 def do_remove_priority_override(issue: Issue, *, actor: User, at: datetime | None = None) -> Issue:
     now = at or timezone.now()
     with transaction.atomic():
-        issue = Issue.objects.select_for_update().select_related("organization").get(pk=issue.pk)
+        issue = Issue.objects.select_for_update(of=("self",)).select_related("organization").get(pk=issue.pk)
         if issue.priority_override is None:
             return issue
         before = issue.priority_override
