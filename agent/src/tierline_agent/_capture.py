@@ -15,6 +15,7 @@ Redaction happens later, off the application thread, on these shapes (`_redactio
 """
 from __future__ import annotations
 
+import math
 import sys
 import types
 from inspect import CO_VARARGS, CO_VARKEYWORDS
@@ -30,6 +31,8 @@ _HIDDEN_LOCALS = frozenset({"__tierline_call"})
 def capture_value(value, limits: CaptureLimits, depth: int = 0) -> dict:
     kind = type(value)
     if kind in _SIMPLE:
+        if kind is float and not math.isfinite(value):  # JSON has no NaN or Infinity
+            return {"type": "float", "value": repr(value)}
         return {"type": kind.__name__, "value": value}
     if kind is str:
         if len(value) > limits.max_length:

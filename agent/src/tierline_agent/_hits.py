@@ -5,7 +5,6 @@ payload is what the emitter captured: log values, a snapshot, or a shipped log r
 """
 from __future__ import annotations
 
-import math
 import threading
 
 from ._capture import capture_value
@@ -57,16 +56,6 @@ def thread_name(thread_id: int) -> str:
     return thread.name if thread is not None else f"thread-{thread_id}"
 
 
-def _json_safe(value):
-    if type(value) is float and not math.isfinite(value):
-        return repr(value)
-    if type(value) is dict:
-        return {k: _json_safe(v) for k, v in value.items()}
-    if type(value) is list:
-        return [_json_safe(v) for v in value]
-    return value
-
-
 class HitEncoder:
     def __init__(self, redactor: Redactor):
         self.redactor = redactor
@@ -85,7 +74,7 @@ class HitEncoder:
         if kind == "log":
             hit["message"] = self.redactor.text(self._message(probe, payload))
         elif kind == "snapshot":
-            hit["snapshot"] = _json_safe(self.redactor.snapshot(payload))
+            hit["snapshot"] = self.redactor.snapshot(payload)
         elif kind == "log_record":
             hit["record"] = dict(payload, message=self.redactor.text(str(payload["message"])))
         return hit

@@ -77,33 +77,38 @@ class Redactor:
         return MARKER if 13 <= len(digits) <= 19 and luhn_valid(digits) else match.group(0)
 
     def value(self, captured: dict, name=None) -> dict:
-        """Redact a captured value tree; `name` is what the value is stored under."""
+        """Redact a captured value tree in place (it belongs to the agent) and return it, or its
+        replacement when `name`, what the value is stored under, is sensitive."""
         if name is not None and self.is_sensitive(name):
             hidden = {"type": captured.get("type"), "redacted": True}
             size = captured.get("size")
-            if size is None and isinstance(captured.get("value"), str):
+            if size is None and type(captured.get("value")) is str:
                 size = len(captured["value"])
             if size is not None:
                 hidden["size"] = size
             return hidden
-        if "value" in captured and type(captured["value"]) is str:
-            clean = self.text(captured["value"])
-            if clean is not captured["value"] and clean != captured["value"]:
-                captured = dict(captured, value=clean, redacted=True)
+        value = captured.get("value")
+        if type(value) is str:
+            clean = self.text(value)
+            if clean != value:
+                captured["value"] = clean
+                captured["redacted"] = True
             return captured
-        if "entries" in captured:
-            entries = []
-            for key, item in captured["entries"]:
-                key_name = key.get("value") if isinstance(key, dict) else None
-                entries.append([self.value(key), self.value(item, key_name)])
-            captured = dict(captured, entries=entries)
-        if "items" in captured:
-            captured = dict(captured, items=[self.value(item) for item in captured["items"]])
+        entries = captured.get("entries")
+        if entries is not None:
+            for pair in entries:
+                key, item = pair
+                pair[0] = self.value(key)
+                pair[1] = self.value(item, key.get("value") if type(key) is dict else None)
+        items = captured.get("items")
+        if items is not None:
+            for index, item in enumerate(items):
+                items[index] = self.value(item)
         for key in ("fields", "locals", "arguments"):
             if key in captured:
-                captured = dict(captured, **{key: self.mapping(captured[key])})
+                captured[key] = self.mapping(captured[key])
         if "args" in captured:
-            captured = dict(captured, args=self.value(captured["args"]))
+            captured["args"] = self.value(captured["args"])
         return captured
 
     def mapping(self, values: dict) -> dict:
