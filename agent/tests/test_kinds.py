@@ -232,3 +232,12 @@ def test_bad_probe_definitions_are_refused_up_front(data, message):
     from tierline_agent._probes import ProbeError, parse_probe
     with pytest.raises(ProbeError, match=message):
         parse_probe(dict(data, id="bad"))
+
+
+def test_snapshot_hits_are_strict_json(harness):
+    import json
+    harness.probe(kind="snapshot", location=PLAIN)
+    shapes.plain("t", {"ratio": float("nan"), "limit": float("inf"), "raw": b"\xff\x00"})
+    [hit] = harness.hits("snapshot")
+    text = json.dumps(hit, allow_nan=False)
+    assert "'nan'" in text.replace('"', "'")
