@@ -113,3 +113,20 @@ def test_the_request_origin_is_recorded(client):
     finally:
         _origin.reset(token)
     assert (entry.ip_address, entry.user_agent) == ("203.0.113.9", "curl/8")
+
+
+def test_changes_made_in_the_admin_site_are_recorded_with_the_admin(client):
+    from tierline.customers.models import SensitivityRule
+
+    admin, user = make_staff("admin"), make_staff("support_t1", name="Sam")
+    client.force_login(admin)
+    response = client.post(f"/admin/accounts/user/{user.pk}/change/",
+                           {"name": "Sam", "role": "operations_t3", "is_active": "on"})
+    assert response.status_code == 302, response.content[:500]
+    entry = AuditEntry.objects.filter(action="user.changed").last()
+    assert entry.actor == admin and entry.data == {"role": ["support_t1", "operations_t3"]}
+    response = client.post("/admin/customers/sensitivityrule/add/",
+                           {"pattern": "configuration.billing.*", "sensitivity": "secret"})
+    assert response.status_code == 302, response.content[:500]
+    assert SensitivityRule.objects.get().sensitivity == "secret"
+    assert AuditEntry.objects.filter(action="sensitivity.changed").last().actor == admin

@@ -77,3 +77,24 @@ def test_the_customer_page_costs_the_same_queries_for_many_contacts_and_issues(c
         make_contact(acme)
         make_issue(acme)
     assert count() == few
+
+
+def test_opened_from_an_issue_the_page_shows_the_configuration_change_before_it(client, acme):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tierline.customers.actions import do_receive_configuration
+
+    now = timezone.now()
+    do_receive_configuration(acme, {"limits": {"api_rate": 600}, "smtp": {"password": "hunter2"}},
+                             received_at=now - timedelta(days=3))
+    do_receive_configuration(acme, {"limits": {"api_rate": 60}, "smtp": {"password": "hunter3"}},
+                             received_at=now - timedelta(days=1))
+    issue = make_issue(acme, title="API calls rejected")
+    client.force_login(make_staff("support_t2"))
+    issue_page = client.get(f"/desk/issues/{issue.key}/").content.decode()
+    assert f"/desk/customers/{acme.pk}/?issue={issue.key}" in issue_page
+    page = client.get(f"/desk/customers/{acme.pk}/", {"issue": issue.key}).content.decode()
+    assert f"Configuration change before {issue.key}" in page and "limits.api_rate" in page
+    assert "hunter" not in page and "[secret]" in page

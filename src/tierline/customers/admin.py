@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from .actions import ORGANIZATION_FIELDS, do_create_organization, do_update_organization
-from .models import Contact, Organization
+from .actions import ORGANIZATION_FIELDS, do_create_organization, do_set_sensitivity_rule, do_update_organization
+from .models import Contact, Organization, SensitivityRule
 
 
 @admin.register(Organization)
@@ -17,6 +17,21 @@ class OrganizationAdmin(admin.ModelAdmin):
         else:
             created = do_create_organization(actor=request.user, **values)
             obj.pk, obj._state = created.pk, created._state  # the admin goes on with this object
+
+
+@admin.register(SensitivityRule)
+class SensitivityRuleAdmin(admin.ModelAdmin):
+    """Admin overrides of the built-in sensitivity rules (customers/sensitivity.py)."""
+
+    list_display = ("pattern", "sensitivity", "created_by", "created_at")
+    fields = ("pattern", "sensitivity")
+
+    def save_model(self, request, obj, form, change):
+        saved = do_set_sensitivity_rule(pattern=obj.pattern, sensitivity=obj.sensitivity, actor=request.user)
+        obj.pk, obj._state = saved.pk, saved._state  # the admin goes on with this object
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a rule is changed, not removed, so the trail explains every classification
 
 
 @admin.register(Contact)

@@ -15,7 +15,8 @@ from tierline.issues.views import staff_required
 from .actions import do_approve_unmask, do_request_unmask
 from .models import Organization, UnmaskGrant
 from .profile import profile_for
-from .queries import get_organization_for_user
+from .queries import change_before_issue, get_organization_for_user, latest_configuration, shown_diff, snapshot_before
+from .sensitivity import Classifier
 
 
 def _organization(request, organization_id):
@@ -42,8 +43,20 @@ def customer_list(request):
 def customer_detail(request, organization_id):
     organization = _organization(request, organization_id)
     profile = profile_for(request.user, organization)
+    classifier = Classifier()
+    latest = latest_configuration(organization)
+    latest_change = shown_diff(snapshot_before(latest), latest, classifier, unmasked=profile["unmasked"]) \
+        if latest else []
+    # Opened from an issue: the configuration change that came just before it was reported.
+    number = parse_issue_key(request.GET.get("issue", "")[:40])
+    issue = organization.issues.filter(pk=number).first() if number else None
+    before_issue = change_before_issue(issue) if issue else None
     return render(request, "customers/detail.html", {
-        "organization": organization, "profile": profile,
+        "organization": organization, "profile": profile, "issue": issue,
+        "latest_change": latest_change, "latest_snapshot": latest,
+        "before_issue": before_issue,
+        "before_issue_changes": shown_diff(snapshot_before(before_issue), before_issue, classifier,
+                                           unmasked=profile["unmasked"]) if before_issue else [],
         "can_unmask": has_perm(request.user, "personal.unmask"),
         "unmask_issues": [row for row in profile["open_issues"]],
         "own_pending": UnmaskGrant.objects.filter(organization=organization, requested_by=request.user,
