@@ -89,6 +89,9 @@ class _Cast:
             do_create_user(email=f"portal@{domain}", role=Role.CUSTOMER, name=f"{first} {last} (portal)",
                            password_hash=password_hash, organization=org)
             _back_office(org, i, first.lower(), domain)
+        from tierline.escalation.defaults import install_default_ladder
+
+        install_default_ladder()
         weights = {"strategic": 5, "key": 3, "standard": 1}
         self.org_weights = [weights[o.importance] for o in self.organizations]
 
