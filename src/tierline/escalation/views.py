@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tierline.accounts.models import Team
 from tierline.accounts.permissions import has_perm
-from tierline.errors import ActionError, NotFound
+from tierline.errors import ActionError, InvalidInput, NotFound
 from tierline.issues.queries import get_issue_for_user
 from tierline.issues.views import issue_page, staff_required
 
 from .actions import do_answer_questionnaire, do_de_escalate_issue, do_escalate_issue
+from .problems import do_create_problem, do_link_issue_to_problem, do_set_team_task, do_unlink_issue_from_problem
 from .queries import clock_state, engineering_queue, get_problem, list_breaching_soon, list_problems, problem_impact
 
 
@@ -59,6 +61,46 @@ def questionnaire(request, key):
 
 
 @staff_required
+@require_POST
+def team_task(request, key):
+    issue = _issue(request, key)
+    if not has_perm(request.user, "issue.triage"):
+        return HttpResponseForbidden("Your role may not change team tasks")
+    team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
+    try:
+        if team is None:
+            raise InvalidInput("Choose a team", {"team": "required"})
+        do_set_team_task(issue, actor=request.user, team=team, title=request.POST.get("title") or None,
+                         status=request.POST.get("status") or None)
+    except ActionError as error:
+        return issue_page(request, issue, status=error.status, escalation_error=error.detail)
+    return redirect("desk-issue", key=issue.key)
+
+
+@staff_required
+@require_POST
+def problem_link(request, key):
+    issue = _issue(request, key)
+    if not has_perm(request.user, "problem.manage"):
+        return HttpResponseForbidden("Your role may not link problems")
+    problem = get_problem(_int(request.POST.get("problem")))
+    try:
+        if problem is None:
+            raise InvalidInput("Choose a problem", {"problem": "required"})
+        if request.POST.get("unlink"):
+            do_unlink_issue_from_problem(problem, issue, actor=request.user)
+        else:
+            do_link_issue_to_problem(problem, issue, actor=request.user)
+    except ActionError as error:
+        return issue_page(request, issue, status=error.status, escalation_error=error.detail)
+    return redirect("desk-issue", key=issue.key)
+
+
+def _int(value) -> int:
+    return int(value) if value and str(value).isdigit() and len(str(value)) < 19 else 0
+
+
+@staff_required
 def breaching_soon(request):
     now = timezone.now()
     rows = [(b.issue, clock_state(b.clock, now)) for b in list_breaching_soon(request.user, within=timedelta(hours=4),
@@ -75,8 +117,22 @@ def engineering(request):
 
 @staff_required
 def problems(request):
+    error = None
+    if request.method == "POST":
+        if not has_perm(request.user, "problem.manage"):
+            return HttpResponseForbidden("Your role may not record problems")
+        try:
+            problem = do_create_problem(actor=request.user, title=request.POST.get("title", ""),
+                                        description=request.POST.get("description", ""),
+                                        team=Team.objects.filter(pk=_int(request.POST.get("team"))).first(),
+                                        fix_version=request.POST.get("fix_version", "")[:50])
+            return redirect("escalation-problem", problem_id=problem.pk)
+        except ActionError as failure:
+            error = failure.detail
     items = [(p, problem_impact(p)) for p in list_problems()]
-    return render(request, "escalation/problems.html", {"items": items})
+    return render(request, "escalation/problems.html", {
+        "items": items, "error": error, "teams": Team.objects.all(),
+        "can_manage": has_perm(request.user, "problem.manage")}, status=422 if error else 200)
 
 
 @staff_required

@@ -3,9 +3,11 @@ forms. An inclusion tag, so the issues app's view does not need to know about es
 
 from django import template
 
+from tierline.accounts.models import Team
 from tierline.accounts.permissions import has_perm
 
 from ..actions import tier_name
+from ..models import Problem, ProblemStatus, TaskStatus
 from ..queries import list_team_tasks, questionnaire_state, sla_state
 
 register = template.Library()
@@ -35,4 +37,7 @@ def escalation_panel(context, issue):
         "errors": errors, "error_detail": context.get("escalation_error"),
         "team_tasks": list(list_team_tasks(issue)),
         "reproduction_steps": context.get("reproduction_value", issue.reproduction_steps),
+        "problems": list(issue.problems.all()), "teams": list(Team.objects.all()),
+        "task_statuses": TaskStatus.choices, "can_manage_problems": has_perm(user, "problem.manage"),
+        "open_problems": list(Problem.objects.exclude(status=ProblemStatus.CLOSED).order_by("-id")[:50]),
     }
