@@ -73,3 +73,13 @@ def test_environment_facts_keep_their_source(api_as, org):
     assert facts == {"runtime": ("CPython 3.12", "agent"), "cloud": ("AWS eu-central-1", "agent")}
     assert api.put(f"/organizations/{org.pk}/environment", {"facts": {"a": "b"}, "source": "rumour"}).status_code \
         == 422
+
+
+def test_nul_characters_are_refused_before_the_database_sees_them(api_as, admin_user, org):
+    api = api_as(admin_user)
+    assert _put(api, org, {"a\x00": "b"}).status_code == 422
+    assert _put(api, org, {"a": "b\x00"}).status_code == 422
+    issue = make_issue(org)
+    assert api.post(f"/organizations/{org.pk}/unmask", {"issue": issue.key, "reason": "ten chars\x00!"}).status_code \
+        == 422
+    assert api.get("/audit", q="x\x00").status_code == 422

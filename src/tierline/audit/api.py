@@ -29,6 +29,8 @@ def _aware(value: datetime | None, name: str) -> datetime | None:
 
 
 def _filters(action, actor, organization_id, target, since, until, q) -> AuditFilters:
+    if any("\x00" in text for text in (action, actor, target, q)):
+        raise InvalidInput("Search text cannot contain NUL characters", {"q": "NUL character"})
     return AuditFilters(action=action, actor=actor, organization_id=organization_id, target=target,
                         since=_aware(since, "since"), until=_aware(until, "until"), q=q)
 

@@ -25,6 +25,8 @@ def digest(data) -> str:
 def check_configuration(data) -> None:
     if not isinstance(data, dict):
         raise InvalidInput("A configuration is a JSON object", {"body": "must be an object"})
+    if "\\u0000" in canonical(data):  # PostgreSQL's JSON cannot hold NUL characters
+        raise InvalidInput("A configuration cannot contain NUL characters", {"body": "NUL character"})
     if len(canonical(data).encode()) > MAX_BYTES:
         raise PayloadTooLarge(f"A configuration is at most {MAX_BYTES // 1024} KiB")
     if len(flatten(data)) > MAX_VALUES:

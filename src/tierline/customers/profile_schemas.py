@@ -2,10 +2,21 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BaseModel, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, Field
+from pydantic import StrictStr as _StrictStr
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL characters: refuse them here rather than fail on save.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+StrictStr = Annotated[_StrictStr, AfterValidator(_no_nul)]
 
 
 class ContactShown(Schema):
