@@ -26,3 +26,17 @@ def test_triage_queue_and_rule_versions(api_as):
     api = api_as(make_staff())
     assert [i["key"] for i in api.get("/triage/queue").json()["items"]] == [lost.key]
     assert api.get("/triage/rules").json()["current"] == "2026-11-27"
+
+
+def test_affected_users_and_labels_feed_the_priority_through_the_api(api_as):
+    from tests.factories import make_team
+    from tierline.triage.actions import do_create_routing_rule
+
+    do_create_routing_rule(name="Mobile", team=make_team("Mobile"), labels=["ios"])
+    api = api_as(make_staff())
+    created = api.post("/issues", {"title": "App crashes", "severity": 2, "affected_users": 5000,
+                                   "labels": ["iOS"]}).json()
+    assert created["priority"] == 1 and "5000 users affected" in created["priority_explanation"]
+    assert created["labels"] == ["ios"] and created["team"]["name"] == "Mobile"
+    patched = api.patch(f"/issues/{created['key']}", {"affected_users": 3}).json()
+    assert patched["priority"] == 2 and patched["affected_users"] == 3

@@ -39,7 +39,8 @@ def issue_out(issue) -> dict:
     return {
         "key": issue.key, "title": issue.title, "description": issue.description,
         "channel": issue.channel, "status": issue.status, "severity": issue.severity,
-        "priority": issue.priority, "priority_explanation": issue.priority_explanation, "tier": issue.tier,
+        "priority": issue.priority, "priority_explanation": issue.priority_explanation,
+        "labels": issue.labels, "affected_users": issue.affected_users, "tier": issue.tier,
         "organization": _ref(issue.organization), "requester": _ref(issue.requester),
         "assignee": user_ref(issue.assignee), "team": _ref(issue.team), "component": _ref(issue.component),
         "created_at": issue.created_at, "updated_at": issue.updated_at,
@@ -124,7 +125,7 @@ def create_issue(request, payload: IssueIn):
         # A customer files for their own organization, as themselves; triage fields are staff's.
         if payload.organization_id not in (None, user.organization_id):
             raise InvalidInput("Unknown organization", {"organization_id": "does not exist"})
-        staff_only = {"requester_id", "component_id", "team_id", "assignee_id", "priority", "tier"}
+        staff_only = {"requester_id", "component_id", "team_id", "assignee_id", "priority", "tier", "labels"}
         sent = payload.model_dump(exclude_unset=True).keys() & staff_only
         if sent:
             raise PermissionDenied("Customers cannot set triage fields", {f: "staff only" for f in sent})
@@ -141,7 +142,7 @@ def create_issue(request, payload: IssueIn):
         component=_lookup(Component, payload.component_id, "component_id"),
         team=_lookup(Team, payload.team_id, "team_id"),
         assignee=_lookup(User, payload.assignee_id, "assignee_id", is_active=True),
-        attachments=_uploads(payload.attachments),
+        attachments=_uploads(payload.attachments), labels=payload.labels, affected_users=payload.affected_users,
     )
     return Status(201, issue_out(get_issue_for_user(user, issue.key)))
 

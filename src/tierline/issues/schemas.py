@@ -23,6 +23,8 @@ class IssueOut(BaseModel):
     severity: int
     priority: int
     priority_explanation: str
+    labels: list[str]
+    affected_users: int | None
     tier: int
     organization: Ref | None
     requester: Ref | None
@@ -60,6 +62,8 @@ class IssueIn(BaseModel):
     team_id: RowId | None = None
     assignee_id: RowId | None = None
     attachments: list[UploadIn] = []
+    affected_users: StrictInt | None = Field(default=None, ge=0, le=1_000_000_000)
+    labels: list[str] = Field(default=[], max_length=20)
 
 
 class IssuePatch(BaseModel):
@@ -72,6 +76,8 @@ class IssuePatch(BaseModel):
     assignee_id: RowId | None = None
     team_id: RowId | None = None
     component_id: RowId | None = None
+    affected_users: StrictInt | None = Field(default=None, ge=0, le=1_000_000_000)
+    labels: list[str] | None = Field(default=None, max_length=20)
 
 
 class AttachmentOut(BaseModel):
