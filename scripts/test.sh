@@ -25,6 +25,7 @@ missing=()
 [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
 command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)  # the IMAP server of the mail-poll tests
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing ${missing[*]} ..."

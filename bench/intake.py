@@ -1,0 +1,184 @@
+"""Intake throughput and the similar-issues lookup at scale.
+
+    .venv/bin/python bench/intake.py [--quick] [--database-url URL]
+
+1. Alerts: Alertmanager webhooks of 10 alerts each, posted in-process with Django's test client
+   (auth by the integration's secret, payload stored, then processed inline as the worker would:
+   grouped by fingerprint into issues). Baseline in the same run: the same posts with processing
+   left to a stopped worker (accept and store only). Target: 1,000 alerts/s end to end.
+2. Emails: raw mails through `do_receive_message` and processing (new issues and threaded replies).
+3. Similar issues: p95 of one lookup at N issues (100,000; 10,000 with --quick), titles and
+   descriptions drawn from the Hadoop bug reports in bench/data/. Baseline: the bare SQL of the
+   desk's first page in the same database. Target: p95 under 50 ms.
+Duplicate recall@k is printed by bench/duplicates.py.
+"""
+
+import argparse
+import csv
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data" / "gitbugs-hadoop"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--database-url", help="a throwaway PostgreSQL database; it is wiped")
+    return parser.parse_args()
+
+
+def setup_django(database_url: str | None) -> None:
+    os.environ["TIERLINE_DATA_DIR"] = tempfile.mkdtemp(prefix="tierline-bench-")
+    os.environ["TIERLINE_TASKS_IMMEDIATE"] = "1"
+    os.environ["TIERLINE_ALLOWED_HOSTS"] = "testserver"
+    os.environ["TIERLINE_LOG_LEVEL"] = "WARNING"
+    os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tierline.settings"
+    sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def alert_batches(count: int, rng: random.Random, fingerprints: int = 300):
+    for n in range(count):
+        alerts = []
+        for i in range(10):
+            fp = rng.randrange(fingerprints)
+            alerts.append({"status": rng.choice(["firing", "firing", "resolved"]), "fingerprint": f"fp{fp}",
+                           "startsAt": f"2026-11-27T{rng.randrange(24):02d}:00:00Z",
+                           "labels": {"alertname": f"Alert{fp}", "severity": "warning", "batch": str(n * 10 + i)},
+                           "annotations": {"summary": f"Alert {fp} on host-{fp % 40}"}})
+        yield json.dumps({"version": "4", "status": "firing", "alerts": alerts})
+
+
+def bench_alerts(batches: int, rng: random.Random) -> dict:
+    from django.test import Client
+
+    from tierline.intake.actions import do_create_integration
+    from tierline.intake.models import AlertGroup
+    from tierline.intake.secrets import integration_secret
+
+    results = {}
+    for mode in ("stored only", "end to end"):
+        integration = do_create_integration(slug=f"bench-{mode.replace(' ', '-')}", source="alertmanager")
+        secret = integration_secret(integration.slug, integration.secret_salt)
+        client = Client(headers={"Authorization": f"Bearer {secret}"})
+        bodies = list(alert_batches(batches, rng))
+        url = f"/api/v1/intake/alerts/{integration.slug}"
+        immediate = mode == "end to end"
+        from huey.contrib.djhuey import HUEY
+
+        HUEY.immediate = immediate  # stored only: nothing runs the queued work
+        started = time.perf_counter()
+        for body in bodies:
+            response = client.post(url, data=body, content_type="application/json")
+            assert response.status_code == 202, response.content
+        seconds = time.perf_counter() - started
+        results[mode] = batches * 10 / seconds
+    HUEY.immediate = True
+    results["groups"] = AlertGroup.objects.filter(integration__slug="bench-end-to-end").count()
+    return results
+
+
+def bench_emails(count: int, rng: random.Random) -> float:
+    from tierline.customers.actions import do_create_organization
+    from tierline.intake.actions import do_receive_message
+
+    do_create_organization(name="Mail Co", email_domains=["mail.example"])
+    started = time.perf_counter()
+    for n in range(count):
+        message = EmailMessage()
+        message["From"] = f"person{n % 50}@mail.example"
+        message["To"] = "support@tierline.localhost"
+        message["Message-ID"] = f"<bench{n}@mail.example>"
+        if n % 3 and n > 3:  # two of three are replies to an earlier mail
+            message["Subject"] = "Re: trouble"
+            message["In-Reply-To"] = f"<bench{rng.randrange(n // 3 * 3 if n > 3 else 1)}@mail.example>"
+        else:
+            message["Subject"] = f"Trouble number {n}"
+        message.set_content(f"Report {n}: the export fails again.\n\nOn Monday someone wrote:\n> old text\n")
+        do_receive_message(kind="email", source="bench", raw=message.as_bytes())
+    return count / (time.perf_counter() - started)
+
+
+def bench_similar(issue_count: int, lookups: int, rng: random.Random) -> dict:
+    from django.db import connection
+
+    from tierline.intake.similar import catch_up, rank
+    from tierline.issues.actions import IssueDraft, do_create_issues
+
+    csv.field_size_limit(10**8)
+    with open(DATA / "hadoop_bugs.csv", newline="", encoding="utf-8") as f:
+        reports = [(r["Summary"] or "untitled", (r["Description"] or "")[:600]) for r in csv.DictReader(f)]
+    vocabulary = sorted({w for title, _ in reports for w in title.split() if w.isalpha()})
+    created = 0
+    while created < issue_count:
+        drafts = []
+        for _ in range(min(5000, issue_count - created)):
+            title, description = rng.choice(reports)
+            # Vary the copies so the index holds N different documents.
+            title = f"{title} {rng.choice(vocabulary)} {rng.choice(vocabulary)}"[:300]
+            drafts.append(IssueDraft(title=title, description=description))
+        do_create_issues(drafts)
+        created += len(drafts)
+    started = time.perf_counter()
+    catch_up(batch=5000)
+    index_seconds = time.perf_counter() - started
+    times, bare = [], []
+    for _ in range(lookups):
+        title, description = rng.choice(reports)
+        started = time.perf_counter()
+        rank(f"{title} {title} {description}", limit=10)
+        times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, title FROM issues_issue ORDER BY updated_at DESC, id DESC LIMIT 25")
+            cursor.fetchall()
+        bare.append(time.perf_counter() - started)
+    p95 = statistics.quantiles(times, n=20)[18] * 1000
+    bare_p95 = statistics.quantiles(bare, n=20)[18] * 1000
+    return {"issues": issue_count, "index_seconds": index_seconds, "p95_ms": p95, "bare_page_p95_ms": bare_p95}
+
+
+def main() -> None:
+    args = parse_args()
+    setup_django(args.database_url)
+    rng = random.Random(5)
+    alerts = bench_alerts(100 if args.quick else 500, rng)
+    emails = bench_emails(200 if args.quick else 1000, rng)
+    similar = bench_similar(10_000 if args.quick else 100_000, 100 if args.quick else 300, rng)
+    print(f"{'measure':<44}{'value':>12}")
+    print(f"{'alerts/s stored only (baseline)':<44}{alerts['stored only']:>12.0f}")
+    print(f"{'alerts/s end to end (grouped into issues)':<44}{alerts['end to end']:>12.0f}")
+    print(f"{'  alert groups (one issue each)':<44}{alerts['groups']:>12}")
+    print(f"{'emails/s end to end':<44}{emails:>12.0f}")
+    print(f"{'similar lookup p95 ms at ' + format(similar['issues'], ',') + ' issues':<44}{similar['p95_ms']:>12.1f}")
+    print(f"{'  bare first-page SQL p95 ms (baseline)':<44}{similar['bare_page_p95_ms']:>12.2f}")
+    print(f"{'  index build s':<44}{similar['index_seconds']:>12.1f}")
+    print(json.dumps({
+        "bench": "intake", "alerts_per_s": round(alerts["end to end"]),
+        "alerts_stored_only_per_s": round(alerts["stored only"]),
+        "alerts_end_to_end_vs_stored": round(alerts["end to end"] / alerts["stored only"], 3),
+        "emails_per_s": round(emails), "similar_issues": similar["issues"],
+        "similar_p95_ms": round(similar["p95_ms"], 2),
+        "similar_p95_vs_bare_page": round(similar["p95_ms"] / similar["bare_page_p95_ms"], 1),
+    }))
+
+
+if __name__ == "__main__":
+    main()
