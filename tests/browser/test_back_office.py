@@ -64,3 +64,25 @@ def test_unmask_waits_for_a_second_persons_approval(page):
     log_in(page, engineer.email)
     page.goto(f"/desk/customers/{acme.pk}/")
     expect(page.locator("td.contact-email")).to_have_text("jonas@acme.example")
+
+
+def test_admin_finds_unmasks_in_the_audit_trail(page):
+    from tests.factories import make_unmask_grant
+
+    acme = make_org(name="Acme Robotics", email_domains=["acme.example"])
+    issue = make_issue(acme, title="Login fails for Jonas")
+    make_unmask_grant(acme, issue, requester=make_staff("engineer_t4", email="erin@tierline.example"),
+                      reason="Jonas cannot log in, need his address")
+    admin = make_staff("admin", email="ada@tierline.example")
+    log_in(page, admin.email)
+    page.get_by_role("link", name="Audit").click()
+    expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
+    page.get_by_label("Action").fill("personal_data.")
+    page.get_by_role("button", name="Search").click()
+    rows = page.locator("table.queue tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("erin@tierline.example")
+    expect(rows.first).to_contain_text("Jonas cannot log in, need his address")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    assert download.value.suggested_filename == "tierline-audit.csv"

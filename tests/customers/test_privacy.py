@@ -114,3 +114,13 @@ def test_builtin_rules_and_admin_overrides(api_as, admin_user):
     assert entry.data == {"pattern": "configuration.billing.*", "before": None, "after": "secret"}
     assert api_as(make_staff("engineer_t4")).put("/sensitivity-rules", {"pattern": "configuration.billing.*",
                                                                         "sensitivity": "public"}).status_code == 403
+
+
+def test_an_unapproved_request_lapses_after_a_day(api_as, acme):
+    do_update_organization(acme, unmask_needs_approval=True)
+    senior = make_staff("senior_engineer_t5")
+    grant = api_as(make_staff("engineer_t4")).post(
+        f"/organizations/{acme.pk}/unmask", {"issue": make_issue(acme).key, "reason": "login fails for Jonas"}).json()
+    UnmaskGrant.objects.filter(pk=grant["id"]).update(created_at=timezone.now() - timedelta(hours=25))
+    assert api_as(senior).get(f"/organizations/{acme.pk}/profile").json()["pending_unmask_grants"] == []
+    assert api_as(senior).post(f"/unmask-grants/{grant['id']}/approve", {}).status_code == 422

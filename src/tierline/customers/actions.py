@@ -182,6 +182,10 @@ def _unmask_window() -> timedelta:
     return timedelta(minutes=settings.UNMASK_MINUTES)
 
 
+# A request nobody approved within this time lapses: the need behind it is likely gone.
+UNMASK_REQUEST_LAPSES = timedelta(hours=24)
+
+
 @transaction.atomic
 def do_request_unmask(organization: Organization, *, actor, issue, reason: str) -> UnmaskGrant:
     """Ask to see an organization's personal data while working on one of its open issues."""
@@ -220,6 +224,8 @@ def do_approve_unmask(grant: UnmaskGrant, *, actor) -> UnmaskGrant:
     if not grant.is_pending:
         raise InvalidInput("Nothing to approve", {"grant": "already approved or needs no approval"})
     now = timezone.now()
+    if now - grant.created_at > UNMASK_REQUEST_LAPSES:
+        raise InvalidInput("The request has lapsed", {"grant": "older than a day: ask again"})
     grant.approved_by, grant.approved_at, grant.expires_at = actor, now, now + _unmask_window()
     grant.save(update_fields=["approved_by", "approved_at", "expires_at"])
     do_record_audit(action=AuditAction.UNMASK_APPROVED, actor=actor, organization=grant.organization,

@@ -30,8 +30,11 @@ def active_unmask_grant(user, organization) -> UnmaskGrant | None:
 
 
 def pending_unmask_grants(organization):
+    from .actions import UNMASK_REQUEST_LAPSES
+
     return (UnmaskGrant.objects.select_related("requested_by", "issue")
-            .filter(organization=organization, needs_approval=True, approved_at=None)
+            .filter(organization=organization, needs_approval=True, approved_at=None,
+                    created_at__gt=timezone.now() - UNMASK_REQUEST_LAPSES)
             .order_by("-created_at"))
 
 
