@@ -1,6 +1,6 @@
 """Similar issues: a full-text index of every issue's title and description, ranked by BM25 on
-SQLite (FTS5) and by ts_rank on PostgreSQL. No heavy dependencies; the index lives in the
-database next to the issues.
+SQLite (FTS5, over the query's distinctive words) and by ts_rank on PostgreSQL. No heavy
+dependencies; the index lives in the database next to the issues.
 
 The index catches up by itself: before a lookup, issues changed since the last indexed change are
 (re)indexed, so no write path has to remember to call it.
@@ -16,6 +16,10 @@ from tierline.issues.models import Issue
 from .models import SimilarityIndexMark
 
 TABLE = "intake_issue_text"
+VOCABULARY = "intake_issue_words"
+# Words in more than this share of issues only add work to a lookup, not ranking power.
+COMMON_WORD_SHARE = 0.05
+LOOKUP_TERMS = 16
 _WORD_RE = re.compile(r"[a-z][a-z0-9]{2,30}")
 # Words that say nothing about which problem this is.
 _STOPWORDS_TEXT = (
@@ -50,15 +54,28 @@ def _document(title: str, description: str) -> tuple[str, str]:
 def create_index(apps=None, schema_editor=None) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
+            # Words as written (no stemming), so the vocabulary table answers "how many issues
+            # use this word?" for the words of a query.
             cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(title, body, "
-                           "tokenize='porter unicode61')")
+                           "tokenize='unicode61 remove_diacritics 2')")
+            cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCABULARY} USING fts5vocab({TABLE}, 'row')")
         else:
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (issue_id bigint PRIMARY KEY, doc tsvector NOT NULL)")
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_doc ON {TABLE} USING gin(doc)")
 
 
+def rebuild_index(apps=None, schema_editor=None) -> None:
+    """Drop and recreate the index table; the next lookup indexes every issue again."""
+    drop_index()
+    create_index()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM intake_similarityindexmark")
+
+
 def drop_index(apps=None, schema_editor=None) -> None:
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"DROP TABLE IF EXISTS {VOCABULARY}")
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 
@@ -101,6 +118,21 @@ def catch_up(batch: int = 2000) -> int:
             done += len(rows)
 
 
+def _distinctive(cursor, terms: list[str]) -> list[str]:
+    """The query words that tell issues apart: known to the index, not in most issues, rarest
+    first (BM25 gives common words little weight anyway; skipping them keeps lookups fast)."""
+    placeholders = ", ".join(["%s"] * len(terms))
+    cursor.execute(f"SELECT term, doc FROM {VOCABULARY} WHERE term IN ({placeholders})", terms)
+    counts = dict(cursor.fetchall())
+    if not counts:
+        return []
+    cursor.execute(f"SELECT count(*) FROM {TABLE}")
+    limit = max(50, int(cursor.fetchone()[0] * COMMON_WORD_SHARE))
+    known = sorted((counts[t], i, t) for i, t in enumerate(terms) if t in counts)
+    rare = [t for count, _, t in known if count <= limit]
+    return (rare or [t for _, _, t in known[:3]])[:LOOKUP_TERMS]
+
+
 def rank(text: str, *, exclude_id: int | None = None, limit: int = 10) -> list[tuple[int, float]]:
     """Issue ids most similar to `text`, best first, with a score (higher is more similar)."""
     terms = query_terms(text)
@@ -108,6 +140,9 @@ def rank(text: str, *, exclude_id: int | None = None, limit: int = 10) -> list[t
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
+            terms = _distinctive(cursor, terms)
+            if not terms:
+                return []
             match = " OR ".join(f'"{t}"' for t in terms)
             cursor.execute(f"SELECT rowid, -bm25({TABLE}, 3.0, 1.0) AS score FROM {TABLE} WHERE {TABLE} MATCH %s"
                            f" ORDER BY bm25({TABLE}, 3.0, 1.0) LIMIT %s", [match, limit + 1])
