@@ -38,7 +38,7 @@ def test_tier_one_escalates_after_completing_the_questionnaire(page, browser, li
     page.get_by_label("Runtime and version (required)").fill("Python 3.12")
     page.get_by_label("Cloud (required)").select_option("aws")
     page.get_by_label("Reproduction steps").fill("1. Upload 2 files\n2. Sync\n3. One is gone")
-    page.get_by_role("button", name="Save answers").click()
+    page.get_by_role("button", name="Record answers").click()
     expect(page.get_by_label("Runtime and version (required)")).to_have_value("Python 3.12")
 
     page.get_by_label("To tier").select_option("4")
