@@ -106,3 +106,37 @@ def test_a_restarted_next_response_round_runs_its_steps_again(setup, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         sweep_sla_clocks(T0 + timedelta(hours=2, minutes=50))
     assert EscalationRun.objects.filter(clock=clock, round=2).count() == 1
+
+
+def test_paging_posts_to_the_on_call_webhook(settings, django_capture_on_commit_callbacks):
+    import json
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        settings.ONCALL_WEBHOOK_URL = f"http://127.0.0.1:{server.server_port}/page"
+        do_create_sla_policy(name="Any", first_response_minutes=10, next_response_minutes=10,
+                             resolution_minutes=100)
+        do_create_escalation_policy(name="Page", trigger="breach", actions=["page_on_call"])
+        issue = make_issue(make_org(), at=T0)
+        with django_capture_on_commit_callbacks(execute=True):
+            sweep_sla_clocks(T0 + timedelta(minutes=11))
+    finally:
+        server.shutdown()
+    assert [r["issue"] for r in received] == [issue.key]
+    step = issue.events.get(kind="escalation_step")
+    assert step.data["outcome"] == "webhook 204"

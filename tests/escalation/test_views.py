@@ -34,3 +34,11 @@ def test_queues_and_problem_pages(client):
     assert "Disk fills up" in client.get("/desk/problems/").content.decode()
     assert late.key in client.get(f"/desk/problems/{problem.pk}/").content.decode()
     assert client.get("/desk/problems/999/").status_code == 404
+
+
+def test_sla_badge_says_how_long_is_left(client):
+    do_create_sla_policy(name="Fast", first_response_minutes=120, next_response_minutes=60, resolution_minutes=600)
+    issue = make_issue(make_org(), at=timezone.now() - timedelta(minutes=30))
+    client.force_login(make_staff())
+    page = client.get(f"/desk/issues/{issue.key}/").content.decode()
+    assert "First response: ok" in page and ("1h 29m left" in page or "1h 30m left" in page)

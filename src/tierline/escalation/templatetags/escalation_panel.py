@@ -22,6 +22,12 @@ def _fields(schema: dict | None, answers: dict) -> list[dict]:
             for name, spec in schema.get("properties", {}).items()]
 
 
+def _left(seconds: int) -> str:
+    sign, seconds = ("", seconds) if seconds >= 0 else ("over by ", -seconds)
+    hours, minutes = divmod(seconds // 60, 60)
+    return f"{sign}{hours}h {minutes:02d}m" if hours else f"{sign}{minutes}m"
+
+
 @register.inclusion_tag("escalation/_panel.html", takes_context=True)
 def escalation_panel(context, issue):
     user = context["request"].user
@@ -29,7 +35,8 @@ def escalation_panel(context, issue):
     answers = {**state["answers"], **context.get("questionnaire_values", {})}
     errors = context.get("escalation_errors", {})
     return {
-        "issue": issue, "csrf_token": context.get("csrf_token"), "clocks": sla_state(issue),
+        "issue": issue, "csrf_token": context.get("csrf_token"),
+        "clocks": [{**c, "left": _left(c["time_left_seconds"])} for c in sla_state(issue)],
         "tier_name": tier_name(issue.tier), "tiers": [(n, tier_name(n)) for n in range(1, 6)],
         "can_escalate": has_perm(user, "issue.escalate"), "questionnaire": state,
         "fields": [{**f, "error": errors.get(f"questionnaire.{f['name']}")}
