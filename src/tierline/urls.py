@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/customers/", include("tierline.customers.urls")),
     path("desk/audit/", include("tierline.audit.urls")),
+    path("desk/intake/", include("tierline.intake.urls")),
     path("desk/", include("tierline.issues.urls")),
     path("desk/", include("tierline.triage.urls")),
     path("desk/", include("tierline.escalation.urls")),

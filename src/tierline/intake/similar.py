@@ -122,12 +122,13 @@ def _distinctive(cursor, terms: list[str]) -> list[str]:
     """The query words that tell issues apart: known to the index, not in most issues, rarest
     first (BM25 gives common words little weight anyway; skipping them keeps lookups fast)."""
     placeholders = ", ".join(["%s"] * len(terms))
-    cursor.execute(f"SELECT term, doc FROM {VOCABULARY} WHERE term IN ({placeholders})", terms)
-    counts = dict(cursor.fetchall())
-    if not counts:
+    cursor.execute(f"SELECT term, doc, (SELECT count(*) FROM {TABLE}) FROM {VOCABULARY}"
+                   f" WHERE term IN ({placeholders})", terms)
+    rows = cursor.fetchall()
+    if not rows:
         return []
-    cursor.execute(f"SELECT count(*) FROM {TABLE}")
-    limit = max(50, int(cursor.fetchone()[0] * COMMON_WORD_SHARE))
+    counts = {term: doc for term, doc, _ in rows}
+    limit = max(50, int(rows[0][2] * COMMON_WORD_SHARE))
     known = sorted((counts[t], i, t) for i, t in enumerate(terms) if t in counts)
     rare = [t for count, _, t in known if count <= limit]
     return (rare or [t for _, _, t in known[:3]])[:LOOKUP_TERMS]
@@ -154,10 +155,12 @@ def rank(text: str, *, exclude_id: int | None = None, limit: int = 10) -> list[t
     return [(int(i), float(s)) for i, s in found if i != exclude_id][:limit]
 
 
-def similar_issues(issue: Issue, *, limit: int = 10, visible=None) -> list[SimilarIssue]:
+def similar_issues(issue: Issue, *, limit: int = 10, visible=None, fresh: bool = True) -> list[SimilarIssue]:
     """Issues like this one, open and resolved, best first. `visible` narrows the candidates
-    (a queryset the caller may see)."""
-    catch_up()
+    (a queryset the caller may see). Without `fresh`, the index is as the worker last left it
+    (at most a minute old), which keeps busy pages to a few queries."""
+    if fresh:
+        catch_up()
     ranked = rank(f"{issue.title} {issue.title} {issue.description[:DESCRIPTION_CHARS]}",
                   exclude_id=issue.pk, limit=limit * 2)
     candidates = (visible if visible is not None else Issue.objects.all()).filter(pk__in=[i for i, _ in ranked])

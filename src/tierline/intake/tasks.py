@@ -21,3 +21,10 @@ def poll_configured_mailbox() -> None:
     mailbox = Mailbox.from_settings()
     if mailbox is not None:
         poll_mailbox(mailbox)
+
+
+@db_periodic_task(crontab(minute="*"))
+def index_changed_issues() -> None:
+    from .similar import catch_up
+
+    catch_up()
