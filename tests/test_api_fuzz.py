@@ -3,6 +3,8 @@ answers with a documented status and a body that fits the OpenAPI document, neve
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -10,6 +12,18 @@ from tests.factories import make_contact, make_issue, make_org, make_staff, make
 from tierline.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # Calling the WSGI app directly (as schemathesis does, unlike Django's test client) fires
+    # request_finished, whose close_old_connections closes the test's PostgreSQL connection
+    # mid-transaction; SQLite's in-memory test database never closes, which hid this.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
