@@ -82,6 +82,8 @@ TABLE = [
     ("post", "/intake/integrations", {"slug": "new-{n}", "source": "generic"},
      {"customer": 403, "staff": 403, "admin": 201}),
     ("post", "/intake/integrations/{slug}/rotate", {}, {"customer": 403, "staff": 403, "admin": 200}),
+    ("post", "/intake/reviews", {"data": "Rating,Review\n1,bad {n}"},
+     {"customer": 403, "staff": 403, "admin": 200}),
     ("get", "/intake/issues/{issue}/similar", None, {"customer": 403, "outsider": 404, "staff": 200}),
 ]
 

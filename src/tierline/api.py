@@ -87,8 +87,8 @@ def _register_routers() -> None:
     from tierline.audit.api import router as audit_router
     from tierline.customers.api import router as customers_router
     from tierline.customers.profile_api import router as back_office_router
-    from tierline.intake.api import router as intake_router
     from tierline.escalation.api import router as escalation_router
+    from tierline.intake.api import router as intake_router
     from tierline.issues.api import router as issues_router
     from tierline.triage.api import router as triage_router
 

@@ -5,6 +5,7 @@
     tierline migrate | demo | user create | token create | token revoke | org create | team create
     tierline audit verify                                            check the audit trail's hash chain
     tierline smtpd | mail poll                                       inbound mail (intake)
+    tierline import reviews FILE [--source S]                        reviews and mentions (intake)
     tierline manage ARGS...                                          any Django management command
 """
 
@@ -75,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
 
     mail = commands.add_parser("mail", help="inbound mail").add_subparsers(dest="action", required=True)
     mail.add_parser("poll", help="fetch unseen mail from the TIERLINE_IMAP_* mailbox once")
+
+    imports = commands.add_parser("import", help="import from other channels").add_subparsers(
+        dest="action", required=True)
+    reviews = imports.add_parser("reviews", help="an app-store / Google Play review export or a mention feed")
+    reviews.add_argument("file")
+    reviews.add_argument("--source", default="app_store", help="app_store, google_play, mentions, ...")
 
     manage = commands.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
@@ -270,6 +277,22 @@ def cmd_mail(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from pathlib import Path
+
+    from tierline.intake.actions import do_import_reviews
+    from tierline.intake.reviews import read_reviews
+
+    try:
+        reviews = read_reviews(Path(args.file).read_bytes(), default_source=args.source)
+    except (OSError, ValueError) as error:
+        return _fail(f"cannot read {args.file}: {error}")
+    counts = do_import_reviews(reviews)
+    print(f"{counts['issues']} issues, {counts['ignored']} without an issue, "
+          f"{counts['already_imported']} already imported")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _setup(getattr(args, "run_data_dir", None) or args.data_dir)
@@ -285,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         _migrate()
     handler = {"run": cmd_run, "worker": cmd_worker, "demo": cmd_demo, "user": cmd_user,
                "token": cmd_token, "org": cmd_org, "team": cmd_team, "audit": cmd_audit,
-               "smtpd": cmd_smtpd, "mail": cmd_mail}[args.command]
+               "smtpd": cmd_smtpd, "mail": cmd_mail, "import": cmd_import}[args.command]
     return handler(args)
 
 

@@ -141,3 +141,37 @@ def do_rotate_integration_secret(integration: AlertIntegration) -> AlertIntegrat
 
 def received_since(sender: str, since: datetime) -> int:
     return InboundMessage.objects.filter(kind=InboundKind.EMAIL, sender=sender, received_at__gte=since).count()
+
+
+def do_import_reviews(reviews, *, actor=None) -> dict[str, int]:
+    """Low ratings and negative mentions become issues on channel `review` or `social`; every row
+    is remembered, so importing the same export again creates nothing."""
+    from tierline.issues.actions import do_create_issue
+
+    from .models import ImportedReview
+    from .reviews import needs_attention
+
+    counts = {"issues": 0, "ignored": 0, "already_imported": 0}
+    for review in reviews:
+        with transaction.atomic():
+            if ImportedReview.objects.filter(source=review.source, external_id=review.external_id).exists():
+                counts["already_imported"] += 1
+                continue
+            issue = None
+            if needs_attention(review):
+                stars = f"{review.rating}★ " if review.rating else ""
+                title = review.title or review.text.split("\n")[0][:120] or "Review"
+                details = [review.text, f"{stars}{review.source} review by {review.author or 'anonymous'}"
+                           f"{' on ' + review.written_at if review.written_at else ''}"]
+                if review.url:
+                    details.append(review.url)
+                issue = do_create_issue(
+                    actor=actor, title=f"{stars}{title}"[:300], description="\n\n".join(details),
+                    channel=review.channel, severity=3 if (review.rating or 3) > 1 else 2,
+                )
+                counts["issues"] += 1
+            else:
+                counts["ignored"] += 1
+            ImportedReview.objects.create(source=review.source, external_id=review.external_id,
+                                          rating=review.rating, issue=issue)
+    return counts

@@ -19,6 +19,8 @@ from .schemas import (
     InboundMessageOut,
     IntegrationIn,
     IntegrationOut,
+    ReviewsImported,
+    ReviewsIn,
     SimilarIssueOut,
 )
 from .secrets import integration_secret, is_authentic
@@ -144,3 +146,19 @@ def get_similar_issues(request, key: str, limit: int = Query(10, ge=1, le=50)):
         raise PermissionDenied("Only staff can see similar issues")
     found = similar_issues(issue, limit=limit, visible=scope_issues(request.auth, Issue.objects.all()))
     return [{"key": s.issue.key, "title": s.issue.title, "status": s.issue.status, "score": s.score} for s in found]
+
+
+@router.post("/intake/reviews", response={200: ReviewsImported, **ERRORS})
+def import_reviews(request, payload: ReviewsIn):
+    """Import an app-store or Google Play review export, or a mention feed (see
+    `tierline/intake/reviews.py` for the columns). Low ratings and negative mentions become issues;
+    sending the same export again creates nothing."""
+    from .actions import do_import_reviews
+    from .reviews import read_reviews
+
+    list_integrations(request.auth)  # the permission check (admins)
+    try:
+        reviews = read_reviews(payload.data.encode(), default_source=payload.source)
+    except ValueError as error:
+        raise InvalidInput(f"Not a review export: {error}", {"data": str(error)[:200]}) from None
+    return do_import_reviews(reviews, actor=request.auth)

@@ -142,3 +142,16 @@ class SimilarityIndexMark(models.Model):
 
     indexed_until = models.DateTimeField(null=True, blank=True)
     last_id = models.BigIntegerField(default=0)
+
+
+class ImportedReview(models.Model):
+    """A review or mention already imported, so importing the same file again creates nothing."""
+
+    source = models.CharField(max_length=50)  # "app_store", "google_play", "mentions", ...
+    external_id = models.CharField(max_length=200)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    issue = models.ForeignKey("issues.Issue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="review_unique_source_id")]

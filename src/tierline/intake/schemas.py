@@ -55,3 +55,14 @@ class SimilarIssueOut(BaseModel):
     title: str
     status: str
     score: float
+
+
+class ReviewsIn(BaseModel):
+    source: str = Field(default="app_store", min_length=1, max_length=50)
+    data: str = Field(min_length=1, max_length=5_000_000)  # the export file's text, CSV or JSON
+
+
+class ReviewsImported(BaseModel):
+    issues: int
+    ignored: int
+    already_imported: int
