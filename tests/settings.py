@@ -11,4 +11,9 @@ os.environ.pop("REDIS_URL", None)  # queue tests start their own worker processe
 from tierline.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Requests that reach the WSGI application directly (schemathesis) end with Django closing
+# connections older than CONN_MAX_AGE, which would close the test session's one connection
+# once the suite has run for a minute on PostgreSQL; keep it open for the whole session.
+for _database in DATABASES.values():  # noqa: F405
+    _database["CONN_MAX_AGE"] = None
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
