@@ -51,7 +51,7 @@ def _check_clocks(due, now: datetime, limit: int) -> tuple[int, list[int]]:
     in one transaction. Locked rows are skipped where the database can (another worker has
     them); the unique run row is the last line of defence."""
     from .clocks import schedule
-    from .tasks import run_escalation_step
+    from .tasks import run_escalation_steps
 
     with transaction.atomic():
         rows = due.order_by("next_check_at", "id").select_related("issue", "policy__calendar")
@@ -75,12 +75,15 @@ def _check_clocks(due, now: datetime, limit: int) -> tuple[int, list[int]]:
                              and policy.clock_kind in ("", clock.kind) for step in policy.steps.all()]
             schedule(clock, clock.policy.calendar if clock.policy else None)
         IssueEvent.objects.bulk_create(events)
-        SlaClock.objects.bulk_update(clocks, ["warned_at", "breached_at", "warn_at", "due_at", "next_check_at"])
+        for clock in clocks:  # one UPDATE by primary key each: far cheaper than bulk_update's CASE
+            SlaClock.objects.filter(pk=clock.pk).update(
+                warned_at=clock.warned_at, breached_at=clock.breached_at, warn_at=clock.warn_at,
+                due_at=clock.due_at, next_check_at=clock.next_check_at)
         EscalationRun.objects.bulk_create(runs, ignore_conflicts=True)
         created = list(EscalationRun.objects.filter(clock__in=clocks, created_at=now, done_at=None)
                        .values_list("pk", flat=True))
-        for run_id in created:
-            transaction.on_commit(lambda run_id=run_id: run_escalation_step(run_id))
+        if created:
+            transaction.on_commit(lambda: run_escalation_steps(created))
     return len(clocks), created
 
 

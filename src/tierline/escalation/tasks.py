@@ -12,7 +12,9 @@ def sweep_sla_clocks_every_minute() -> None:
 
 
 @db_task(retries=3, retry_delay=60)
-def run_escalation_step(run_id: int) -> None:
+def run_escalation_steps(run_ids: list[int]) -> None:
+    # One task per sweep batch: a retry skips the steps already done (EscalationRun.done_at).
     from .policies import do_run_escalation_step
 
-    do_run_escalation_step(run_id)
+    for run_id in run_ids:
+        do_run_escalation_step(run_id)
