@@ -66,3 +66,12 @@ def test_the_api_imports_for_admins(api_as):
     response = api_as(make_staff("admin")).post("/intake/reviews", {"source": "app_store", "data": APP_STORE})
     assert response.status_code == 200 and response.json()["issues"] == 1
     assert api_as(make_staff("admin")).post("/intake/reviews", {"data": "a,b\n1,2"}).status_code == 422
+
+
+@pytest.mark.parametrize("data", [b"Rating,Review\n1,a\rb\n", b"Rating,Review\ninf,broken\n",
+                                  b"Rating,Review\n1,\"open", b"\r\x00,\r"])
+def test_odd_csv_is_read_or_refused_never_a_crash(data):
+    try:
+        assert isinstance(read_reviews(data), list)
+    except ValueError as error:
+        assert "CSV" in str(error) or "review" in str(error)

@@ -43,7 +43,7 @@ def _pick(row: dict, *names: str) -> str:
 def _rating(value: str) -> int | None:
     try:
         rating = int(float(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # "n/a", "inf"
         return None
     return rating if 1 <= rating <= 5 else None
 
@@ -85,7 +85,10 @@ def read_reviews(data: bytes, *, default_source: str = "app_store") -> list[Revi
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ValueError("JSON must be a list of review objects")
     else:
-        rows = list(csv.DictReader(io.StringIO(text)))
+        try:
+            rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        except csv.Error as error:
+            raise ValueError(f"not valid CSV: {error}") from None
         if rows and not any(_review(r, default_source) for r in rows[:50]):
             raise ValueError("no review text column found (Review Text, Review, Text)")
     return [r for r in (_review(row, default_source) for row in rows) if r is not None]
