@@ -81,8 +81,9 @@ def build_desk(issue_count: int, rng: random.Random):
     # A realistic mix of states, set in bulk: statuses are not part of creation.
     from tierline.issues.models import Issue
 
-    Issue.objects.filter(pk__in=Issue.objects.filter(id__lt=int(issue_count * 0.85) + 1).values("id")).update(status="closed")
-    Issue.objects.filter(id__gte=int(issue_count * 0.85) + 1, id__lt=int(issue_count * 0.95)).update(status="open")
+    closed_below, open_below = int(issue_count * 0.85) + 1, int(issue_count * 0.95)
+    Issue.objects.filter(id__lt=closed_below).update(status="closed")
+    Issue.objects.filter(id__gte=closed_below, id__lt=open_below).update(status="open")
     return {"token": token, "agent": agents[0], "org": orgs[3], "team": teams[1], "seconds": seconds,
             "per_second": issue_count / seconds}
 
@@ -142,19 +143,22 @@ def main() -> int:
     scenarios = [
         ("queue page, first page", get(page, "/desk/"), first_page_sql),
         ("queue page, open + organization", get(page, "/desk/", status="open", organization=org),
-         raw(f"SELECT * FROM {table} WHERE status = %s AND organization_id = %s ORDER BY updated_at DESC, id DESC LIMIT 51", ("open", org))),
+         raw(f"SELECT * FROM {table} WHERE status = %s AND organization_id = %s "
+             "ORDER BY updated_at DESC, id DESC LIMIT 51", ("open", org))),
         ("API list, first page", get(api, "/api/v1/issues", limit=50), first_page_sql),
         ("API list, deep cursor (middle)", get(api, "/api/v1/issues", limit=50, cursor=deep_cursor),
          raw(f"SELECT * FROM {table} WHERE updated_at <= %s AND (updated_at < %s OR (updated_at = %s AND id < %s)) "
              "ORDER BY updated_at DESC, id DESC LIMIT 51",
              (deep_row.updated_at, deep_row.updated_at, deep_row.updated_at, deep_row.id))),
-        ("API list, status + team + priority", get(api, "/api/v1/issues", limit=50, status="open", team=team, priority="0,1"),
-         raw(f"SELECT * FROM {table} WHERE status = %s AND team_id = %s AND priority IN (0, 1) ORDER BY updated_at DESC, id DESC LIMIT 51", ("open", team))),
+        ("API list, status + team + priority",
+         get(api, "/api/v1/issues", limit=50, status="open", team=team, priority="0,1"),
+         raw(f"SELECT * FROM {table} WHERE status = %s AND team_id = %s AND priority IN (0, 1) "
+             "ORDER BY updated_at DESC, id DESC LIMIT 51", ("open", team))),
         ("API list, priority sort", get(api, "/api/v1/issues", limit=50, sort="priority"),
          raw(f"SELECT * FROM {table} ORDER BY priority ASC, updated_at DESC, id DESC LIMIT 51")),
         ("API list, text search", get(api, "/api/v1/issues", limit=50, q="webhook crash"),
-         raw(f"SELECT * FROM {table} WHERE title LIKE %s OR description LIKE %s ORDER BY updated_at DESC, id DESC LIMIT 51",
-             ("%webhook crash%", "%webhook crash%"))),
+         raw(f"SELECT * FROM {table} WHERE title LIKE %s OR description LIKE %s "
+             "ORDER BY updated_at DESC, id DESC LIMIT 51", ("%webhook crash%", "%webhook crash%"))),
     ]
     results = []
     for name, call, baseline in scenarios:
@@ -171,7 +175,8 @@ def main() -> int:
           f"{desk['per_second']:,.0f} issues/s\n")
     print(f"{'scenario':<38}{'p50 ms':>9}{'p95 ms':>9}{'SQL p50':>10}{'x SQL':>8}")
     for r in results:
-        print(f"{r['scenario']:<38}{r['p50_ms']:>9.2f}{r['p95_ms']:>9.2f}{r['sql_p50_ms']:>10.3f}{r['ratio_to_sql']:>8.1f}")
+        print(f"{r['scenario']:<38}{r['p50_ms']:>9.2f}{r['p95_ms']:>9.2f}"
+              f"{r['sql_p50_ms']:>10.3f}{r['ratio_to_sql']:>8.1f}")
     worst = max(r["p95_ms"] for r in results if "search" not in r["scenario"])
     print(f"\nworst list p95 (excluding text search): {worst:.1f} ms (target < 50 ms)")
     print(json.dumps({"benchmark": "desk", "database": engine, "issues": issue_count, "requests": requests,
