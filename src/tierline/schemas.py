@@ -25,3 +25,16 @@ class ErrorOut(Schema):
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+
+def referenced_row(model, pk, field: str, **conditions):
+    """The row a request body names by id (`team_id`, ...), None for no id, a 422 naming the field
+    when no such row exists."""
+    from tierline.errors import InvalidInput
+
+    if pk is None:
+        return None
+    row = model.objects.filter(pk=pk, **conditions).first()
+    if row is None:
+        raise InvalidInput(f"Unknown {field.removesuffix('_id')}", {field: "does not exist"})
+    return row

@@ -10,7 +10,7 @@ from tierline.accounts.permissions import has_perm
 from tierline.errors import InvalidInput, NotFound, PermissionDenied
 from tierline.issues.queries import get_issue_for_user
 from tierline.issues.schemas import IssueOut
-from tierline.schemas import ERRORS
+from tierline.schemas import ERRORS, referenced_row
 
 from .actions import do_answer_questionnaire, do_de_escalate_issue, do_escalate_issue
 from .models import Problem
@@ -62,14 +62,6 @@ def _require(request, permission: str) -> None:
         raise PermissionDenied("Your role may not do this")
 
 
-def _lookup(model, pk, field: str, **conditions):
-    if pk is None:
-        return None
-    obj = model.objects.filter(pk=pk, **conditions).first()
-    if obj is None:
-        raise InvalidInput(f"Unknown {field.removesuffix('_id')}", {field: "does not exist"})
-    return obj
-
 
 def _issue_out(issue):
     from tierline.issues.api import issue_out
@@ -96,8 +88,8 @@ def problem_out(problem: Problem) -> dict:
 def _handoff(request, key: str, payload: HandoffIn, action):
     issue = _issue_for_staff(request, key)
     action(issue, actor=request.auth, note=payload.note, to_tier=payload.to_tier,
-           team=_lookup(Team, payload.team_id, "team_id"),
-           assignee=_lookup(User, payload.assignee_id, "assignee_id", is_active=True))
+           team=referenced_row(Team, payload.team_id, "team_id"),
+           assignee=referenced_row(User, payload.assignee_id, "assignee_id", is_active=True))
     return _issue_out(get_issue_for_user(request.auth, key))
 
 
@@ -163,9 +155,9 @@ def get_team_tasks(request, key: str):
 def set_team_task(request, key: str, payload: TeamTaskIn):
     """Create or change one team's task on the issue (one task per team)."""
     issue = _issue_for_staff(request, key, "issue.triage")
-    task = do_set_team_task(issue, actor=request.auth, team=_lookup(Team, payload.team_id, "team_id"),
+    task = do_set_team_task(issue, actor=request.auth, team=referenced_row(Team, payload.team_id, "team_id"),
                             title=payload.title, status=payload.status,
-                            owner=_lookup(User, payload.owner_id, "owner_id", is_active=True))
+                            owner=referenced_row(User, payload.owner_id, "owner_id", is_active=True))
     return _task_out(list_team_tasks(issue).get(pk=task.pk))
 
 
@@ -188,7 +180,7 @@ def create_problem(request, payload: ProblemIn):
 
     _require(request, "problem.manage")
     problem = do_create_problem(actor=request.auth, title=payload.title, description=payload.description,
-                                team=_lookup(Team, payload.team_id, "team_id"), fix_version=payload.fix_version)
+                                team=referenced_row(Team, payload.team_id, "team_id"), fix_version=payload.fix_version)
     return Status(201, problem_out(_problem_or_404(problem.pk)))
 
 
@@ -204,7 +196,7 @@ def update_problem(request, problem_id: int, payload: ProblemPatch):
     problem = _problem_or_404(problem_id)
     changes = payload.model_dump(exclude_unset=True)
     if "team_id" in changes:
-        changes["team"] = _lookup(Team, changes.pop("team_id"), "team_id")
+        changes["team"] = referenced_row(Team, changes.pop("team_id"), "team_id")
     for field in ("title", "status", "description", "fix_version"):
         if field in changes and changes[field] is None:
             raise InvalidInput(f"{field} cannot be empty", {field: "required"})

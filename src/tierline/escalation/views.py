@@ -10,26 +10,18 @@ from django.views.decorators.http import require_POST
 
 from tierline.accounts.models import Team
 from tierline.accounts.permissions import has_perm
-from tierline.errors import ActionError, InvalidInput, NotFound
-from tierline.issues.queries import get_issue_for_user
-from tierline.issues.views import issue_page, staff_required
+from tierline.errors import ActionError, InvalidInput
+from tierline.issues.views import get_issue_or_404, issue_page, staff_required
 
 from .actions import do_answer_questionnaire, do_de_escalate_issue, do_escalate_issue
 from .problems import do_create_problem, do_link_issue_to_problem, do_set_team_task, do_unlink_issue_from_problem
 from .queries import clock_state, engineering_queue, get_problem, list_breaching_soon, list_problems, problem_impact
 
 
-def _issue(request, key):
-    try:
-        return get_issue_for_user(request.user, key)
-    except NotFound:
-        raise Http404(f"Issue {key} not found") from None
-
-
 @staff_required
 @require_POST
 def handoff(request, key):
-    issue = _issue(request, key)
+    issue = get_issue_or_404(request.user, key)
     if not has_perm(request.user, "issue.escalate"):
         return HttpResponseForbidden("Your role may not hand off issues")
     tier = request.POST.get("to_tier", "")
@@ -46,7 +38,7 @@ def handoff(request, key):
 @staff_required
 @require_POST
 def questionnaire(request, key):
-    issue = _issue(request, key)
+    issue = get_issue_or_404(request.user, key)
     if not has_perm(request.user, "issue.escalate"):
         return HttpResponseForbidden("Your role may not answer questionnaires")
     answers = {name[2:]: value.strip() for name, value in request.POST.items() if name.startswith("q-")}
@@ -63,7 +55,7 @@ def questionnaire(request, key):
 @staff_required
 @require_POST
 def team_task(request, key):
-    issue = _issue(request, key)
+    issue = get_issue_or_404(request.user, key)
     if not has_perm(request.user, "issue.triage"):
         return HttpResponseForbidden("Your role may not change team tasks")
     team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
@@ -80,7 +72,7 @@ def team_task(request, key):
 @staff_required
 @require_POST
 def problem_link(request, key):
-    issue = _issue(request, key)
+    issue = get_issue_or_404(request.user, key)
     if not has_perm(request.user, "problem.manage"):
         return HttpResponseForbidden("Your role may not link problems")
     problem = get_problem(_int(request.POST.get("problem")))

@@ -13,7 +13,7 @@ from tierline.accounts.schemas import user_ref
 from tierline.customers.actions import do_ensure_contact_for_user
 from tierline.customers.models import Contact, Organization
 from tierline.errors import InvalidInput, PermissionDenied
-from tierline.schemas import ERRORS
+from tierline.schemas import ERRORS, referenced_row
 
 from .actions import Upload, do_add_comment, do_create_issue, do_update_issue
 from .models import Channel, Component
@@ -74,14 +74,6 @@ def _uploads(items: list[UploadIn]) -> list[Upload]:
     return uploads
 
 
-def _lookup(model, pk, field: str, **conditions):
-    if pk is None:
-        return None
-    obj = model.objects.filter(pk=pk, **conditions).first()
-    if obj is None:
-        raise InvalidInput(f"Unknown {field.removesuffix('_id')}", {field: "does not exist"})
-    return obj
-
 
 def _split(values: list[str] | None) -> list[str]:
     return [v for raw in values or [] for v in raw.split(",") if v]
@@ -131,17 +123,17 @@ def create_issue(request, payload: IssueIn):
             raise PermissionDenied("Customers cannot set triage fields", {f: "staff only" for f in sent})
         organization, requester = user.organization, do_ensure_contact_for_user(user)
     else:
-        organization = _lookup(Organization, payload.organization_id, "organization_id")
-        requester = _lookup(Contact, payload.requester_id, "requester_id")
+        organization = referenced_row(Organization, payload.organization_id, "organization_id")
+        requester = referenced_row(Contact, payload.requester_id, "requester_id")
     if payload.channel not in Channel.values:
         raise InvalidInput("Invalid channel", {"channel": f"one of {', '.join(Channel.values)}"})
     issue = do_create_issue(
         actor=user, title=payload.title, description=payload.description, channel=payload.channel,
         severity=payload.severity, priority=payload.priority, tier=payload.tier,
         organization=organization, requester=requester,
-        component=_lookup(Component, payload.component_id, "component_id"),
-        team=_lookup(Team, payload.team_id, "team_id"),
-        assignee=_lookup(User, payload.assignee_id, "assignee_id", is_active=True),
+        component=referenced_row(Component, payload.component_id, "component_id"),
+        team=referenced_row(Team, payload.team_id, "team_id"),
+        assignee=referenced_row(User, payload.assignee_id, "assignee_id", is_active=True),
         attachments=_uploads(payload.attachments), labels=payload.labels, affected_users=payload.affected_users,
     )
     return Status(201, issue_out(get_issue_for_user(user, issue.key)))
@@ -161,7 +153,7 @@ def update_issue(request, key: str, payload: IssuePatch):
     for field, model, name in (("assignee_id", User, "assignee"), ("team_id", Team, "team"),
                                ("component_id", Component, "component")):
         if field in changes:
-            changes[name] = _lookup(model, changes.pop(field), field)
+            changes[name] = referenced_row(model, changes.pop(field), field)
     for field in ("title", "status", "severity", "tier"):
         if field in changes and changes[field] is None:
             raise InvalidInput(f"{field} cannot be empty", {field: "required"})

@@ -106,22 +106,23 @@ def _issue_page(request, issue, comment_form=None, update_form=None, status=200,
 issue_page = _issue_page  # for other apps' desk views (triage, escalation) that re-render it
 
 
-def _get_issue(request, key):
+def get_issue_or_404(user, key):
+    """The issue a page is about, or the 404 page when the user may not see it."""
     try:
-        return get_issue_for_user(request.user, key)
+        return get_issue_for_user(user, key)
     except NotFound:
         raise Http404(f"Issue {key} not found") from None
 
 
 @staff_required
 def issue_detail(request, key):
-    return _issue_page(request, _get_issue(request, key))
+    return _issue_page(request, get_issue_or_404(request.user, key))
 
 
 @staff_required
 @require_POST
 def add_comment(request, key):
-    issue = _get_issue(request, key)
+    issue = get_issue_or_404(request.user, key)
     form = CommentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -139,7 +140,7 @@ def add_comment(request, key):
 @staff_required
 @require_POST
 def update_issue(request, key):
-    issue = _get_issue(request, key)
+    issue = get_issue_or_404(request.user, key)
     if not has_perm(request.user, "issue.triage"):
         return HttpResponseForbidden("You may not change this issue")
     form = IssueUpdateForm(request.POST)

@@ -4,16 +4,16 @@ Reads come from tierline.issues.queries (scoped by permissions), writes from its
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from tierline.accounts.permissions import is_staff_member
 from tierline.customers.actions import do_ensure_contact_for_user
-from tierline.errors import ActionError, NotFound
+from tierline.errors import ActionError
 from tierline.issues.actions import do_add_comment, do_create_issue
 from tierline.issues.forms import NewIssueForm, PortalCommentForm, uploads_from
 from tierline.issues.models import Channel, Status
-from tierline.issues.queries import IssueFilters, get_issue_for_user, list_comments, list_issues
+from tierline.issues.queries import IssueFilters, list_comments, list_issues
+from tierline.issues.views import get_issue_or_404
 
 
 def customer_required(view):
@@ -67,10 +67,7 @@ def new_issue(request):
 
 @customer_required
 def issue_detail(request, key):
-    try:
-        issue = get_issue_for_user(request.user, key)
-    except NotFound:
-        raise Http404(f"Issue {key} not found") from None
+    issue = get_issue_or_404(request.user, key)
     form = PortalCommentForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":

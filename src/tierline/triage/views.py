@@ -1,13 +1,12 @@
 """Desk pages for triage: the priority override form and the triage queue."""
 
-from django.http import Http404, HttpResponseForbidden
+from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tierline.accounts.permissions import has_perm
-from tierline.errors import ActionError, NotFound
-from tierline.issues.queries import get_issue_for_user
-from tierline.issues.views import issue_page, staff_required
+from tierline.errors import ActionError
+from tierline.issues.views import get_issue_or_404, issue_page, staff_required
 
 from .actions import do_override_priority, do_remove_priority_override
 from .queries import list_triage_queue
@@ -16,10 +15,7 @@ from .queries import list_triage_queue
 @staff_required
 @require_POST
 def override_priority(request, key):
-    try:
-        issue = get_issue_for_user(request.user, key)
-    except NotFound:
-        raise Http404(f"Issue {key} not found") from None
+    issue = get_issue_or_404(request.user, key)
     if not has_perm(request.user, "issue.override_priority"):
         return HttpResponseForbidden("Your role may not override priorities")
     value = request.POST.get("priority", "")
