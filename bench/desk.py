@@ -11,13 +11,13 @@ product on top of the database. Target: list p95 under 50 ms at 100,000 issues.
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
+
+from _django import setup_django
 
 
 def parse_args():
@@ -27,23 +27,6 @@ def parse_args():
     parser.add_argument("--requests", type=int)
     parser.add_argument("--database-url", help="a throwaway PostgreSQL database; it is wiped")
     return parser.parse_args()
-
-
-def setup_django(database_url: str | None) -> None:
-    os.environ["TIERLINE_DATA_DIR"] = tempfile.mkdtemp(prefix="tierline-bench-")
-    os.environ["TIERLINE_TASKS_IMMEDIATE"] = "1"
-    os.environ["TIERLINE_ALLOWED_HOSTS"] = "testserver"
-    os.environ.pop("DATABASE_URL", None)
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tierline.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
 
 
 def build_desk(issue_count: int, rng: random.Random):

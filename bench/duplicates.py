@@ -12,12 +12,11 @@ the title alone; a random ranking would find the duplicate at 10 with probabilit
 import argparse
 import csv
 import json
-import os
 import statistics
-import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _django import setup_django
 
 DATA = Path(__file__).parent / "data" / "gitbugs-hadoop"
 KS = (1, 5, 10)
@@ -28,23 +27,6 @@ def parse_args():
     parser.add_argument("--quick", action="store_true", help="the same corpus (it is small); kept for uniformity")
     parser.add_argument("--database-url", help="a throwaway PostgreSQL database; it is wiped")
     return parser.parse_args()
-
-
-def setup_django(database_url: str | None) -> None:
-    os.environ["TIERLINE_DATA_DIR"] = tempfile.mkdtemp(prefix="tierline-bench-")
-    os.environ["TIERLINE_TASKS_IMMEDIATE"] = "1"
-    os.environ.pop("DATABASE_URL", None)
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tierline.settings"
-    sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
 
 
 def load_corpus():

@@ -16,14 +16,13 @@ Duplicate recall@k is printed by bench/duplicates.py.
 import argparse
 import csv
 import json
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from email.message import EmailMessage
 from pathlib import Path
+
+from _django import setup_django
 
 DATA = Path(__file__).parent / "data" / "gitbugs-hadoop"
 
@@ -33,25 +32,6 @@ def parse_args():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--database-url", help="a throwaway PostgreSQL database; it is wiped")
     return parser.parse_args()
-
-
-def setup_django(database_url: str | None) -> None:
-    os.environ["TIERLINE_DATA_DIR"] = tempfile.mkdtemp(prefix="tierline-bench-")
-    os.environ["TIERLINE_TASKS_IMMEDIATE"] = "1"
-    os.environ["TIERLINE_ALLOWED_HOSTS"] = "testserver"
-    os.environ["TIERLINE_LOG_LEVEL"] = "WARNING"
-    os.environ.pop("DATABASE_URL", None)
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tierline.settings"
-    sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
 
 
 def alert_batches(count: int, rng: random.Random, fingerprints: int = 300):

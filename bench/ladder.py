@@ -18,13 +18,13 @@ Target: each sweep under 1 s at 100,000 open issues, on SQLite and PostgreSQL.
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
+
+from _django import setup_django
 
 
 def parse_args():
@@ -34,25 +34,6 @@ def parse_args():
     parser.add_argument("--due", type=int, default=100, help="clocks that come due in the busy sweep")
     parser.add_argument("--database-url", help="a throwaway PostgreSQL database; it is wiped")
     return parser.parse_args()
-
-
-def setup_django(database_url: str | None) -> None:
-    os.environ["TIERLINE_DATA_DIR"] = tempfile.mkdtemp(prefix="tierline-bench-")
-    # Steps are queued for the worker, as in production; the bench then runs them itself.
-    os.environ["TIERLINE_TASKS_IMMEDIATE"] = "0"
-    os.environ.pop("DATABASE_URL", None)
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tierline.settings"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
 
 
 def build(issue_count: int, rng: random.Random) -> float:
@@ -96,7 +77,11 @@ def timed(fn, repeat: int = 5) -> float:
 def main() -> int:
     args = parse_args()
     issue_count = args.issues or (10_000 if args.quick else 100_000)
-    setup_django(args.database_url)
+    # Steps are queued for the worker, as in production; the bench then runs them itself.
+    setup_django(args.database_url, tasks_immediate=False)
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from django.db import connection
     from django.utils import timezone
 
