@@ -60,13 +60,14 @@ class _Cast:
         for slug, name, tier in TEAMS:
             self.teams[slug] = do_create_team(name=name, tier=tier, slug=slug)
         self.staff = {}
+        members = {slug: [] for slug in self.teams}
         for email, name, role, team_slugs in STAFF:
             user = do_create_user(email=email, role=role, name=name, password_hash=password_hash)
             self.staff[email] = user
             for slug in team_slugs:
-                self.teams[slug].members.add(user)
-        for team in self.teams.values():
-            do_set_team_members(team, team.members.all())
+                members[slug].append(user)
+        for slug, team in self.teams.items():
+            do_set_team_members(team, members[slug])
         self.components = [
             do_create_component(name=name, owner_team=self.teams[owner]) for name, owner in COMPONENTS
         ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -83,8 +84,6 @@ def _record(issue: Issue, kind: str, *, actor: User | None = None, actor_contact
 
 def _store_attachments(issue: Issue, comment: Comment | None, uploads: Sequence[Upload], at: datetime,
                        actor: User | None, actor_contact: Contact | None) -> list[Attachment]:
-    from django.core.files.base import ContentFile
-
     stored = []
     for upload in uploads:
         attachment = Attachment(
