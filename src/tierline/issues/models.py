@@ -13,6 +13,8 @@ class Channel(models.TextChoices):
     REVIEW = "review", "App review"
     SOCIAL = "social", "Social"
     METRIC = "metric", "Metric anomaly"
+    CHAT = "chat", "In-app chat"
+    PHONE = "phone", "Phone"
 
 
 class Status(models.TextChoices):
@@ -213,6 +215,9 @@ class EventKind(models.TextChoices):
     PROBLEM_LINKED = "problem_linked", "Linked to a problem"
     PROBLEM_UNLINKED = "problem_unlinked", "Unlinked from a problem"
     TEAM_TASK_CHANGED = "team_task_changed", "Team task changed"
+    CALL_LOGGED = "call_logged", "Call logged"
+    METRIC_ANOMALY = "metric_anomaly", "Metric anomaly detected"
+    METRIC_RECOVERED = "metric_recovered", "Metric recovered"
 
 
 class AppendOnlyError(Exception):
