@@ -12,8 +12,9 @@ $(VENV)/.installed: pyproject.toml $(AGENT) scripts/bootstrap.sh
 	@bash scripts/bootstrap.sh "$(PYTHON)" "$(VENV)"
 	@touch $@
 
+# Plain http:// on this machine: cookies without the HTTPS-only flag (see README, TIERLINE_PLAIN_HTTP).
 run: install
-	$(BIN)/tierline run
+	TIERLINE_PLAIN_HTTP=$${TIERLINE_PLAIN_HTTP:-1} $(BIN)/tierline run
 
 test: install
 	@bash scripts/test.sh

@@ -44,9 +44,13 @@ def make_issue(organization=None, *, actor=None, title: str | None = None, **fie
 
 
 def make_unmask_grant(organization, issue, requester=None, reason: str = "checking the reported problem"):
+    """The requester is made the issue's assignee: only someone working on an issue may unmask."""
     from tierline.customers.actions import do_request_unmask
+    from tierline.issues.actions import do_update_issue
 
-    return do_request_unmask(organization, actor=requester or make_staff("engineer_t4"), issue=issue, reason=reason)
+    requester = requester or make_staff("engineer_t4")
+    do_update_issue(issue, actor=None, assignee=requester)
+    return do_request_unmask(organization, actor=requester, issue=issue, reason=reason)
 
 
 def make_token(user, scope: str = "admin") -> str:

@@ -135,6 +135,9 @@ def cmd_run(args) -> int:
     import uvicorn
 
     print(f"Tierline is running at http://{args.host}:{args.port}/", flush=True)
+    if not settings.PLAIN_HTTP:
+        print("Cookies are HTTPS-only: serve it behind a TLS proxy, or set TIERLINE_PLAIN_HTTP=1 to log in "
+              "over plain http:// (make run does).", flush=True)
     try:
         uvicorn.run("tierline.asgi:application", host=args.host, port=args.port, workers=args.workers,
                     log_level="warning", access_log=False, lifespan="off")

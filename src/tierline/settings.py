@@ -148,19 +148,26 @@ WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = _env_bool("TIERLINE_SECURE_COOKIES", False)
+# Served over HTTPS (directly or behind a TLS proxy) unless told otherwise: cookies are HTTPS-only
+# and HSTS is sent. TIERLINE_PLAIN_HTTP=1 is for trying Tierline locally over http:// (`make run`
+# sets it); debug mode implies it.
+PLAIN_HTTP = _env_bool("TIERLINE_PLAIN_HTTP", DEBUG)
+SESSION_COOKIE_SECURE = not PLAIN_HTTP
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 # Minutes an unmask of personal data lasts once granted.
 UNMASK_MINUTES = _env_int("TIERLINE_UNMASK_MINUTES", 30)
-# Take the client address for the audit trail from X-Forwarded-For: only behind your own proxy.
+# Take the client address for the audit trail from X-Forwarded-For, and whether the request came
+# over HTTPS from X-Forwarded-Proto: only behind your own proxy, which sets both.
 TRUST_FORWARDED_FOR = _env_bool("TIERLINE_TRUST_FORWARDED_FOR", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if TRUST_FORWARDED_FOR:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_AGE = _env_int("TIERLINE_SESSION_SECONDS", 12 * 3600)
 if SESSION_COOKIE_SECURE:
-    # Served over HTTPS: browsers must not come back over plain HTTP.
+    # Served over HTTPS: browsers must not come back over plain HTTP (sent on HTTPS answers only).
     SECURE_HSTS_SECONDS = _env_int("TIERLINE_HSTS_SECONDS", 365 * 24 * 3600)
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"

@@ -13,8 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_engineer_unmasks_personal_data_for_an_issue(page):
     acme = make_org(name="Acme Robotics", email_domains=["acme.example"])
     make_contact(acme, email="jonas@acme.example", name="Jonas Berg")
-    issue = make_issue(acme, title="Login fails for Jonas")
     engineer = make_staff("engineer_t4", email="erin@tierline.example", name="Erin")
+    issue = make_issue(acme, title="Login fails for Jonas", assignee=engineer)
     customer = make_customer(acme, email="portal@acme.example")
 
     log_in(page, engineer.email)
@@ -41,8 +41,8 @@ def test_engineer_unmasks_personal_data_for_an_issue(page):
 def test_unmask_waits_for_a_second_persons_approval(page):
     acme = make_org(name="Acme Robotics", email_domains=["acme.example"], unmask_needs_approval=True)
     make_contact(acme, email="jonas@acme.example", name="Jonas Berg")
-    issue = make_issue(acme, title="Login fails for Jonas")
     engineer = make_staff("engineer_t4", email="erin@tierline.example", name="Erin")
+    issue = make_issue(acme, title="Login fails for Jonas", assignee=engineer)
     senior = make_staff("senior_engineer_t5", email="sam@tierline.example", name="Sam")
 
     log_in(page, engineer.email)

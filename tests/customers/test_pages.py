@@ -18,8 +18,8 @@ def acme():
 
 
 def test_staff_see_the_customer_page_masked_and_unmask_with_a_reason(client, acme):
-    issue = make_issue(acme, title="Login fails")
     engineer = make_staff("engineer_t4")
+    issue = make_issue(acme, title="Login fails", assignee=engineer)
     client.force_login(engineer)
     page = client.get(f"/desk/customers/{acme.pk}/").content.decode()
     assert MASK in page and "jonas@acme.example" not in page and issue.key in page
@@ -98,3 +98,15 @@ def test_opened_from_an_issue_the_page_shows_the_configuration_change_before_it(
     page = client.get(f"/desk/customers/{acme.pk}/", {"issue": issue.key}).content.decode()
     assert f"Configuration change before {issue.key}" in page and "limits.api_rate" in page
     assert "hunter" not in page and "[secret]" in page
+
+
+def test_the_unmask_form_offers_only_issues_the_reader_works_on(client, acme):
+    engineer = make_staff("engineer_t4")
+    mine, not_mine = make_issue(acme, title="Mine", assignee=engineer), make_issue(acme, title="Not mine")
+    client.force_login(engineer)
+    page = client.get(f"/desk/customers/{acme.pk}/").content.decode()
+    assert f'<option value="{mine.key}"' in page and f'<option value="{not_mine.key}"' not in page
+    client.post(f"/desk/customers/{acme.pk}/unmask", {"issue": not_mine.key, "reason": "Jonas cannot log in"})
+    assert not UnmaskGrant.objects.exists()
+    client.force_login(make_staff("engineer_t4"))
+    assert "To unmask, work on one of this customer" in client.get(f"/desk/customers/{acme.pk}/").content.decode()

@@ -46,7 +46,7 @@ def test_unmask_needs_a_reason_and_an_open_issue_of_the_organization(api_as, acm
 def test_unmask_shows_personal_values_for_a_limited_time_and_records_each_view(api_as, acme, settings):
     engineer = make_staff("engineer_t4", name="Erin")
     api = api_as(engineer)
-    issue = make_issue(acme)
+    issue = make_issue(acme, assignee=engineer)
     grant = api.post(f"/organizations/{acme.pk}/unmask", {"issue": issue.key, "reason": "login fails for Jonas"})
     assert grant.status_code == 201 and grant.json()["is_active"] is True
     expires = UnmaskGrant.objects.get().expires_at
@@ -70,7 +70,7 @@ def test_unmask_shows_personal_values_for_a_limited_time_and_records_each_view(a
 def test_chosen_organizations_need_a_second_persons_approval(api_as, acme):
     do_update_organization(acme, unmask_needs_approval=True)
     engineer, senior = make_staff("engineer_t4"), make_staff("senior_engineer_t5", name="Sam Senior")
-    issue = make_issue(acme)
+    issue = make_issue(acme, assignee=engineer)
     requested = api_as(engineer).post(f"/organizations/{acme.pk}/unmask",
                                       {"issue": issue.key, "reason": "login fails for Jonas"}).json()
     assert requested["needs_approval"] is True and requested["is_active"] is False
@@ -91,7 +91,7 @@ def test_chosen_organizations_need_a_second_persons_approval(api_as, acme):
 
 def test_customers_see_who_looked_and_why(api_as, acme):
     engineer = make_staff("engineer_t4", name="Erin")
-    issue = make_issue(acme)
+    issue = make_issue(acme, assignee=engineer)
     api_as(engineer).post(f"/organizations/{acme.pk}/unmask", {"issue": issue.key, "reason": "login fails for Jonas"})
     api_as(engineer).get(f"/organizations/{acme.pk}/profile")
     log = api_as(make_customer(acme)).get(f"/organizations/{acme.pk}/access-log").json()["items"]
@@ -118,9 +118,10 @@ def test_builtin_rules_and_admin_overrides(api_as, admin_user):
 
 def test_an_unapproved_request_lapses_after_a_day(api_as, acme):
     do_update_organization(acme, unmask_needs_approval=True)
-    senior = make_staff("senior_engineer_t5")
-    grant = api_as(make_staff("engineer_t4")).post(
-        f"/organizations/{acme.pk}/unmask", {"issue": make_issue(acme).key, "reason": "login fails for Jonas"}).json()
+    senior, engineer = make_staff("senior_engineer_t5"), make_staff("engineer_t4")
+    grant = api_as(engineer).post(f"/organizations/{acme.pk}/unmask",
+                                  {"issue": make_issue(acme, assignee=engineer).key, "reason": "login fails for Jonas"}
+                                  ).json()
     UnmaskGrant.objects.filter(pk=grant["id"]).update(created_at=timezone.now() - timedelta(hours=25))
     assert api_as(senior).get(f"/organizations/{acme.pk}/profile").json()["pending_unmask_grants"] == []
     assert api_as(senior).post(f"/unmask-grants/{grant['id']}/approve", {}).status_code == 422

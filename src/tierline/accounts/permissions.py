@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "organization.view_profile": STAFF_ROLES,  # the customer page: profile, environment, configuration
     "personal.unmask": STAFF_ROLES,  # with a reason, for an open issue of that organization
     "personal.approve_unmask": frozenset({Role.SENIOR_ENGINEER_T5, Role.ADMIN}),  # someone else's unmask
+    # A customer sees the names and addresses of their own organization's people (their colleagues).
+    "personal.view_own_organization": frozenset({Role.CUSTOMER}),
     "configuration.submit": frozenset({Role.ADMIN}),  # the company's systems, with an admin token
     "environment.submit": STAFF_ROLES,
     "sensitivity.manage": frozenset({Role.ADMIN}),

@@ -200,6 +200,11 @@ def do_request_unmask(organization: Organization, *, actor, issue, reason: str) 
         raise InvalidInput("Name an issue of this organization", {"issue": "not an issue of this organization"})
     if issue.is_done:
         raise InvalidInput("The issue is closed", {"issue": "must be open"})
+    from .queries import is_working_on
+
+    if not is_working_on(actor, issue):
+        raise PermissionDenied("Only someone working on the issue may unmask personal data for it",
+                               {"issue": "be its assignee, in its team, or in a team with a task on it"})
     now = timezone.now()
     needs_approval = organization.unmask_needs_approval
     grant = UnmaskGrant.objects.create(
@@ -226,6 +231,8 @@ def do_approve_unmask(grant: UnmaskGrant, *, actor) -> UnmaskGrant:
     now = timezone.now()
     if now - grant.created_at > UNMASK_REQUEST_LAPSES:
         raise InvalidInput("The request has lapsed", {"grant": "older than a day: ask again"})
+    if grant.issue.is_done:
+        raise InvalidInput("The issue is closed", {"grant": "the issue it names is no longer open"})
     grant.approved_by, grant.approved_at, grant.expires_at = actor, now, now + _unmask_window()
     grant.save(update_fields=["approved_by", "approved_at", "expires_at"])
     do_record_audit(action=AuditAction.UNMASK_APPROVED, actor=actor, organization=grant.organization,

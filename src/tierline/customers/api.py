@@ -8,6 +8,7 @@ from tierline.pagination import BY_ID, paginate
 from tierline.schemas import ERRORS, RowId
 
 from .actions import do_create_contact, do_create_organization, do_update_organization
+from .masking import PersonalData
 from .models import Contact, Importance, Organization, Plan
 from .schemas import (
     ContactIn,
@@ -70,13 +71,21 @@ def update_organization(request, organization_id: int, payload: OrganizationPatc
 @router.get("/contacts", response={200: ContactList, **ERRORS})
 def list_contacts(request, organization_id: RowId | None = None, q: str = Query("", max_length=200),
                   cursor: str | None = None, limit: int = Query(50, ge=1, le=100)):
-    rows = scope_contacts(request.auth, Contact.objects.all())
+    """Names, addresses and phones are masked unless the caller may see them (customers/masking.py).
+    Staff find a contact by its exact address or name only: a substring search over masked values
+    would let them read the values a character at a time."""
+    user = request.auth
+    rows = scope_contacts(user, Contact.objects.all())
     if organization_id is not None:
         rows = rows.filter(organization_id=organization_id)
-    if q.strip():
-        rows = rows.filter(email__icontains=q.strip()) | rows.filter(name__icontains=q.strip())
+    text = q.strip()
+    if text and has_perm(user, "personal.view_own_organization"):
+        rows = rows.filter(email__icontains=text) | rows.filter(name__icontains=text)
+    elif text:
+        rows = rows.filter(email__iexact=text) | rows.filter(name__iexact=text)
     items, next_cursor = paginate(rows, BY_ID, cursor=cursor, limit=limit)
-    return {"items": items, "next_cursor": next_cursor}
+    privacy = PersonalData(user, what="contacts")
+    return {"items": [privacy.contact(c) for c in items], "next_cursor": next_cursor}
 
 
 @router.post("/contacts", response={201: ContactOut, **ERRORS})
@@ -90,6 +99,7 @@ def create_contact(request, payload: ContactIn):
             raise InvalidInput("Unknown organization", {"organization_id": "no such organization"})
     contact = do_create_contact(email=payload.email, name=payload.name, phone=payload.phone,
                                 organization=organization)
+    # The echo of what the caller has just typed (normalised) discloses nothing: unmasked.
     return Status(201, contact)
 
 
@@ -98,4 +108,4 @@ def get_contact(request, contact_id: int):
     contact = scope_contacts(request.auth, Contact.objects.all()).filter(pk=contact_id).first()
     if contact is None:
         raise NotFound("Contact not found")
-    return contact
+    return PersonalData(request.auth, what=f"contact {contact.pk}").contact(contact)

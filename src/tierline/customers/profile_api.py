@@ -4,7 +4,7 @@ active unmask grant for the organization; secrets are never returned."""
 
 from ninja import Body, Router, Status
 
-from tierline.accounts.permissions import has_perm
+from tierline.accounts.permissions import has_perm, scope_organizations
 from tierline.errors import NotFound, PermissionDenied
 from tierline.schemas import ERRORS, RowId
 
@@ -17,7 +17,7 @@ from .actions import (
     do_update_environment,
 )
 from .configuration import diff, flatten
-from .models import ConfigurationSnapshot, SensitivityRule, UnmaskGrant
+from .models import ConfigurationSnapshot, Organization, SensitivityRule, UnmaskGrant
 from .profile import grant_out, profile_for
 from .profile_schemas import (
     ConfigurationDiff,
@@ -69,12 +69,17 @@ def request_unmask(request, organization_id: int, payload: UnmaskIn):
 
 @router.post("/unmask-grants/{int:grant_id}/approve", response={200: UnmaskGrantOut, **ERRORS})
 def approve_unmask(request, grant_id: int):
-    if not has_perm(request.auth, "organization.view_profile"):
+    """A second person starts someone else's pending unmask; only grants of organizations the
+    approver may see exist for them (404 otherwise)."""
+    user = request.auth
+    if not has_perm(user, "organization.view_profile"):
         raise NotFound("Grant not found")
-    grant = UnmaskGrant.objects.select_related("requested_by", "issue", "organization").filter(pk=grant_id).first()
+    visible = scope_organizations(user, Organization.objects.all())
+    grant = (UnmaskGrant.objects.select_related("requested_by", "issue", "organization")
+             .filter(pk=grant_id, organization__in=visible).first())
     if grant is None:
         raise NotFound("Grant not found")
-    return grant_out(do_approve_unmask(grant, actor=request.auth))
+    return grant_out(do_approve_unmask(grant, actor=user))
 
 
 @router.put("/organizations/{int:organization_id}/configuration", response={200: SnapshotOut, **ERRORS})

@@ -23,6 +23,22 @@ def get_organization_for_user(user, organization_id: int) -> Organization:
     return organization
 
 
+def working_on_issues(user, issues):
+    """The issues `user` works on: assigned to them, held by one of their teams, or with a team
+    task for one of their teams or owned by them. Unmasking personal data needs one of these."""
+    from django.db.models import Q
+
+    teams = user.teams.values("pk")
+    return issues.filter(Q(assignee=user) | Q(team__in=teams) | Q(team_tasks__team__in=teams)
+                         | Q(team_tasks__owner=user)).distinct()
+
+
+def is_working_on(user, issue) -> bool:
+    from tierline.issues.models import Issue
+
+    return working_on_issues(user, Issue.objects.filter(pk=issue.pk)).exists()
+
+
 def active_unmask_grant(user, organization) -> UnmaskGrant | None:
     return (UnmaskGrant.objects.select_related("issue")
             .filter(organization=organization, requested_by=user, expires_at__gt=timezone.now())

@@ -15,7 +15,14 @@ from tierline.issues.views import staff_required
 from .actions import do_approve_unmask, do_request_unmask
 from .models import Organization, UnmaskGrant
 from .profile import profile_for
-from .queries import change_before_issue, get_organization_for_user, latest_configuration, shown_diff, snapshot_before
+from .queries import (
+    change_before_issue,
+    get_organization_for_user,
+    latest_configuration,
+    shown_diff,
+    snapshot_before,
+    working_on_issues,
+)
 from .sensitivity import Classifier
 
 
@@ -58,7 +65,9 @@ def customer_detail(request, organization_id):
         "before_issue_changes": shown_diff(snapshot_before(before_issue), before_issue, classifier,
                                            unmasked=profile["unmasked"]) if before_issue else [],
         "can_unmask": has_perm(request.user, "personal.unmask"),
-        "unmask_issues": [row for row in profile["open_issues"]],
+        # Only issues the reader works on can justify an unmask (customers/queries.py).
+        "unmask_issues": list(working_on_issues(request.user, organization.issues.exclude(status__in=DONE_STATUSES))
+                              .order_by("priority", "-updated_at", "-id")[:50]),
         "own_pending": UnmaskGrant.objects.filter(organization=organization, requested_by=request.user,
                                                   needs_approval=True, approved_at=None).exists(),
     })

@@ -11,6 +11,7 @@ from tierline.accounts.models import Team, User
 from tierline.accounts.permissions import has_perm, is_staff_member
 from tierline.accounts.schemas import user_ref
 from tierline.customers.actions import do_ensure_contact_for_user
+from tierline.customers.masking import PersonalData
 from tierline.customers.models import Contact, Organization
 from tierline.errors import InvalidInput, PermissionDenied
 from tierline.schemas import ERRORS, referenced_row
@@ -35,13 +36,17 @@ def _ref(obj) -> dict | None:
     return {"id": obj.pk, "name": getattr(obj, "display_name", None) or str(obj)} if obj else None
 
 
-def issue_out(issue) -> dict:
+def issue_out(issue, privacy: PersonalData | None = None) -> dict:
+    """`privacy`: the reader's view of personal data; without one the requester is masked."""
+    privacy = privacy or PersonalData(None, what="issue")
     return {
         "key": issue.key, "title": issue.title, "description": issue.description,
         "channel": issue.channel, "status": issue.status, "severity": issue.severity,
         "priority": issue.priority, "priority_explanation": issue.priority_explanation,
         "labels": issue.labels, "affected_users": issue.affected_users, "tier": issue.tier,
-        "organization": _ref(issue.organization), "requester": _ref(issue.requester),
+        "organization": _ref(issue.organization),
+        "requester": {"id": issue.requester.pk, "name": privacy.contact_label(issue.requester)}
+        if issue.requester else None,
         "assignee": user_ref(issue.assignee), "team": _ref(issue.team), "component": _ref(issue.component),
         "created_at": issue.created_at, "updated_at": issue.updated_at,
         "first_response_at": issue.first_response_at, "resolved_at": issue.resolved_at,
@@ -49,10 +54,12 @@ def issue_out(issue) -> dict:
     }
 
 
-def comment_out(comment) -> dict:
+def comment_out(comment, privacy: PersonalData | None = None) -> dict:
+    privacy = privacy or PersonalData(None, what="comments")
     return {
         "id": comment.pk, "body": comment.body, "is_public": comment.is_public,
-        "author": comment.author_name,
+        "author": privacy.person_label(comment.author, comment.author_contact)
+        if comment.author_id or comment.author_contact_id else "Tierline",
         "author_kind": "customer" if comment.author_contact_id and not comment.author_id else "staff",
         "channel": comment.channel, "created_at": comment.created_at,
         "attachments": [
@@ -107,7 +114,8 @@ def get_issues(
     if "me" in assignees:
         filters.assignee.append(request.auth.pk)
     page = list_issues(request.auth, filters, sort=sort, cursor=cursor, limit=limit)
-    return {"items": [issue_out(i) for i in page.items], "next_cursor": page.next_cursor}
+    privacy = PersonalData(request.auth, what="issues list")
+    return {"items": [issue_out(i, privacy) for i in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("/issues", response={201: IssueOut, **ERRORS})
@@ -136,12 +144,14 @@ def create_issue(request, payload: IssueIn):
         assignee=referenced_row(User, payload.assignee_id, "assignee_id", is_active=True),
         attachments=_uploads(payload.attachments), labels=payload.labels, affected_users=payload.affected_users,
     )
-    return Status(201, issue_out(get_issue_for_user(user, issue.key)))
+    privacy = PersonalData(user, what=f"issue {issue.key}")
+    return Status(201, issue_out(get_issue_for_user(user, issue.key), privacy))
 
 
 @router.get("/issues/{key}", response={200: IssueOut, **ERRORS})
 def get_issue(request, key: str):
-    return issue_out(get_issue_for_user(request.auth, key))
+    issue = get_issue_for_user(request.auth, key)
+    return issue_out(issue, PersonalData(request.auth, what=f"issue {issue.key}"))
 
 
 @router.patch("/issues/{key}", response={200: IssueOut, **ERRORS})
@@ -158,13 +168,14 @@ def update_issue(request, key: str, payload: IssuePatch):
         if field in changes and changes[field] is None:
             raise InvalidInput(f"{field} cannot be empty", {field: "required"})
     do_update_issue(issue, actor=request.auth, **changes)
-    return issue_out(get_issue_for_user(request.auth, key))
+    return issue_out(get_issue_for_user(request.auth, key), PersonalData(request.auth, what=f"issue {issue.key}"))
 
 
 @router.get("/issues/{key}/comments", response={200: list[CommentOut], **ERRORS})
 def get_comments(request, key: str):
     issue = get_issue_for_user(request.auth, key)
-    return [comment_out(c) for c in list_comments(request.auth, issue)]
+    privacy = PersonalData(request.auth, what=f"issue {issue.key} comments")
+    return [comment_out(c, privacy) for c in list_comments(request.auth, issue)]
 
 
 @router.post("/issues/{key}/comments", response={201: CommentOut, **ERRORS})
@@ -178,4 +189,4 @@ def create_comment(request, key: str, payload: CommentIn):
         author_contact=do_ensure_contact_for_user(user) if user.is_customer else None,
         channel=Channel.API, attachments=_uploads(payload.attachments),
     )
-    return Status(201, comment_out(comment))
+    return Status(201, comment_out(comment, PersonalData(user, what=f"issue {issue.key} comments")))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from tierline.accounts.models import Team
 from tierline.accounts.permissions import has_perm, is_staff_member
 from tierline.accounts.queries import list_staff_users
+from tierline.customers.masking import PersonalData
 from tierline.customers.models import Organization
 from tierline.errors import ActionError, NotFound
 
@@ -99,7 +100,10 @@ def _issue_page(request, issue, comment_form=None, update_form=None, status=200,
     })
     return render(request, "issues/issue.html", {
         "issue": issue, "timeline": list_timeline(issue), "comment_form": comment_form or CommentForm(),
-        "update_form": update_form, "can_triage": has_perm(request.user, "issue.triage"), **extra,
+        "update_form": update_form, "can_triage": has_perm(request.user, "issue.triage"),
+        # The requester and the customer's people in the timeline are masked unless unmasked.
+        "privacy": PersonalData(request.user, what=f"issue {issue.key}", organization_id=issue.organization_id),
+        **extra,
     }, status=status)
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from tierline.accounts.permissions import is_staff_member
 from tierline.customers.actions import do_ensure_contact_for_user
+from tierline.customers.masking import PersonalData
 from tierline.errors import ActionError
 from tierline.issues.actions import do_add_comment, do_create_issue
 from tierline.issues.forms import NewIssueForm, PortalCommentForm, uploads_from
@@ -43,7 +44,8 @@ def issue_list(request):
     statuses = ["resolved", "closed"] if show == "done" else ["new", "open", "pending"]
     page = list_issues(request.user, IssueFilters(status=statuses, q=request.GET.get("q", "")[:200]),
                        cursor=request.GET.get("cursor") or None, limit=50)
-    return render(request, "portal/list.html", {"page": page, "show": show, "q": request.GET.get("q", "")})
+    return render(request, "portal/list.html", {"page": page, "show": show, "q": request.GET.get("q", ""),
+                                                "privacy": PersonalData(request.user, what="portal issues")})
 
 
 @customer_required
@@ -87,4 +89,5 @@ def issue_detail(request, key):
     return render(request, "portal/issue.html", {
         "issue": issue, "comments": list_comments(request.user, issue), "form": form,
         "is_done": issue.status in (Status.RESOLVED, Status.CLOSED),
+        "privacy": PersonalData(request.user, what=f"portal issue {issue.key}"),
     }, status=status)
