@@ -117,6 +117,43 @@ def test_a_customer_label_makes_it_that_customers_issue(alertmanager, post_alert
     assert orgs == {"abc123": acme, "other": acme, "third": None}
 
 
+def test_the_alerts_own_level_raises_the_priority(alertmanager, post_alert):
+    post_alert(alertmanager, am_alert(fingerprint="err", severity="error"))
+    post_alert(alertmanager, am_alert(fingerprint="unsaid", severity="unknown-word"))
+    issues = {g.fingerprint: g.issue for g in AlertGroup.objects.select_related("issue")}
+    # S2 alone is P2; an error-level alert adds its points and makes it P1.
+    assert (issues["err"].alert_level, issues["err"].priority) == ("error", 1)
+    assert "error alert" in issues["err"].priority_explanation
+    assert (issues["unsaid"].alert_level, issues["unsaid"].priority) == ("", 2)
+
+
+def test_a_higher_level_for_the_same_alert_rescores_its_issue(post_alert):
+    pagerduty = do_create_integration(slug="pd", source="pagerduty")
+    event = {"event_action": "trigger", "dedup_key": "db-lag", "routing_key": "x",
+             "payload": {"summary": "Replication lag", "source": "db2", "severity": "warning"}}
+    post_alert(pagerduty, event)
+    post_alert(pagerduty, event)  # a repeat: nothing to rescore
+    issue = AlertGroup.objects.get().issue
+    assert (issue.alert_level, issue.priority) == ("warning", 2)
+    event["payload"]["severity"] = "critical"
+    post_alert(pagerduty, event)
+    issue.refresh_from_db()
+    assert (issue.alert_level, issue.priority) == ("critical", 0)
+    changes = [e.data["fields"] for e in issue.events.filter(kind=EventKind.FIELDS_CHANGED)]
+    assert changes == [{"alert_level": {"from": "warning", "to": "critical"}, "severity": {"from": 3, "to": 1}}]
+
+
+def test_a_customer_label_gives_the_issue_that_customers_priority(alertmanager, post_alert):
+    make_org(name="Big Bank", importance="strategic", annual_revenue=2_000_000)
+    post_alert(alertmanager, am_alert(fingerprint="bank", severity="warning", customer="Big Bank"))
+    post_alert(alertmanager, am_alert(fingerprint="anyone", severity="warning"))
+    issues = {g.fingerprint: g.issue for g in AlertGroup.objects.select_related("issue__organization")}
+    assert issues["bank"].organization.name == "Big Bank"
+    # S3 warning: 35 points, P2; a strategic customer with $2M a year adds 20: P1.
+    assert (issues["anyone"].priority, issues["bank"].priority) == (2, 1)
+    assert "strategic" in issues["bank"].priority_explanation
+
+
 @pytest.mark.parametrize("source,fixture,alerts", [
     ("alertmanager", "prometheus_v4_alert.json", 1),
     ("alertmanager", "prometheus-msteams-prom_post_request.json", 4),

@@ -41,3 +41,58 @@ def test_the_api_lists_similar_issues_for_staff(api_as, org, other_org):
     assert response.json()[0]["key"] == first.key
     assert api_as(make_customer(org)).get(f"/intake/issues/{second.key}/similar").status_code == 403
     assert api_as(make_customer(other_org)).get(f"/intake/issues/{second.key}/similar").status_code == 404
+
+
+def _problem_with(issue, agent):
+    from tierline.escalation.problems import do_create_problem, do_link_issue_to_problem
+
+    problem = do_create_problem(actor=agent, title="Export worker runs out of memory")
+    do_link_issue_to_problem(problem, issue, actor=agent)
+    return problem
+
+
+def test_a_near_duplicate_joins_its_matchs_problem_when_switched_on(org, agent, settings):
+    from tierline.intake.similar import link_new_near_duplicates
+    from tierline.issues.models import EventKind
+
+    settings.PROBLEM_AUTOLINK_PERCENT = 60
+    known = make_issue(org, title="CSV export times out for large projects",
+                       description="Exporting more than 10000 rows to CSV times out after 30 seconds")
+    make_issue(org, title="Login page shows a blank screen", description="Safari only, after the update")
+    problem = _problem_with(known, agent)
+    link_new_near_duplicates()  # the issues so far are checked once
+    near = make_issue(org, title="CSV export times out on large projects",
+                      description="Exporting 20000 rows to CSV times out after 30 seconds")
+    unrelated = make_issue(org, title="Invoices PDF missing the VAT number")
+    assert link_new_near_duplicates() == 1
+    assert list(problem.issues.order_by("id")) == [known, near]
+    assert not unrelated.problems.exists()
+    note = near.events.get(kind=EventKind.NOTE_ADDED).comment
+    assert not note.is_public and known.key in note.body and "% similar" in note.body
+    assert near.events.filter(kind=EventKind.PROBLEM_LINKED).count() == 1
+    assert link_new_near_duplicates() == 0  # each new issue is looked at once
+
+
+def test_near_duplicates_are_not_linked_by_default(org, agent):
+    from tierline.intake.similar import link_new_near_duplicates
+
+    known = make_issue(org, title="CSV export times out for large projects")
+    problem = _problem_with(known, agent)
+    twin = make_issue(org, title="CSV export times out for large projects")
+    assert link_new_near_duplicates() == 0
+    assert list(problem.issues.all()) == [known] and not twin.problems.exists()
+
+
+def test_a_match_below_the_threshold_is_not_linked(org, agent, settings):
+    from tierline.intake.similar import closeness, link_new_near_duplicates
+
+    settings.PROBLEM_AUTOLINK_PERCENT = 95
+    known = make_issue(org, title="CSV export times out for large projects",
+                       description="Exporting more than 10000 rows to CSV times out after 30 seconds")
+    problem = _problem_with(known, agent)
+    link_new_near_duplicates()
+    loose = make_issue(org, title="Export is slow", description="The CSV export takes long for big projects")
+    assert link_new_near_duplicates() == 0
+    match_id, similarity = closeness(loose)
+    assert match_id == known.pk and 0 < similarity < 0.95
+    assert list(problem.issues.all()) == [known]

@@ -175,3 +175,23 @@ def do_import_reviews(reviews, *, actor=None) -> dict[str, int]:
             ImportedReview.objects.create(source=review.source, external_id=review.external_id,
                                           rating=review.rating, issue=issue)
     return counts
+
+
+def do_link_near_duplicate(issue: Issue, *, match_id: int, similarity: float):
+    """Link `issue` to the open problem its near-duplicate is linked to, through the escalation
+    action, with an internal note saying why. Nothing happens when the match has no problem."""
+    from tierline.escalation.models import ProblemLink, ProblemStatus
+    from tierline.escalation.problems import do_link_issue_to_problem
+    from tierline.issues.actions import do_add_comment
+
+    link = (ProblemLink.objects.select_related("problem", "issue").filter(issue_id=match_id)
+            .exclude(problem__status=ProblemStatus.CLOSED).order_by("-linked_at", "-id").first())
+    if link is None:
+        return None
+    with transaction.atomic():
+        created = do_link_issue_to_problem(link.problem, issue, actor=None)
+        do_add_comment(issue, is_public=False, notify=False, body=(
+            f"Linked to {link.problem} automatically: {similarity:.0%} similar to {link.issue.key} "
+            f"(\"{link.issue.title}\"), which is linked to it. Unlink it from the problem if it is not the same cause."
+        ))
+    return created

@@ -21,6 +21,8 @@ FIRING, RESOLVED = "firing", "resolved"
 SEVERITY = {"critical": 1, "fatal": 1, "page": 1, "p1": 1, "error": 2, "high": 2, "major": 2, "p2": 2,
             "warning": 3, "warn": 3, "medium": 3, "minor": 3, "p3": 3, "info": 4, "low": 4, "debug": 4,
             "p4": 4, "p5": 4}
+# Issue severity -> the alert level the priority rules score (tierline.triage.rules alert_points).
+LEVELS = {1: "critical", 2: "error", 3: "warning", 4: "info"}
 
 
 @dataclass
@@ -30,16 +32,22 @@ class Alert:
     title: str
     description: str = ""
     severity: int = 3
+    level: str = ""  # the sender's own level in our words, "" when it named none
     labels: dict[str, str] = field(default_factory=dict)
     starts_at: str = ""
     url: str = ""
 
 
-def _severity(*words) -> int:
+def _how_bad(*words) -> dict:
+    """Severity and level from the first word the sender used for how bad it is (severity 3 and
+    no level when it used none)."""
     for word in words:
+        if isinstance(word, int) and not isinstance(word, bool) and word in LEVELS:
+            return {"severity": word, "level": LEVELS[word]}
         if isinstance(word, str) and word.strip().lower() in SEVERITY:
-            return SEVERITY[word.strip().lower()]
-    return 3
+            severity = SEVERITY[word.strip().lower()]
+            return {"severity": severity, "level": LEVELS[severity]}
+    return {"severity": 3, "level": ""}
 
 
 def _labels(value) -> dict[str, str]:
@@ -76,7 +84,7 @@ def read_alertmanager(payload) -> list[Alert]:
             state=state,
             title=annotations.get("summary") or labels.get("alertname") or "Alert",
             description=annotations.get("description") or annotations.get("message", ""),
-            severity=_severity(labels.get("severity"), annotations.get("severity")),
+            **_how_bad(labels.get("severity"), annotations.get("severity")),
             labels=labels, starts_at=str(item.get("startsAt", "")),
             url=str(item.get("generatorURL") or item.get("panelURL") or ""),
         ))
@@ -97,7 +105,7 @@ def read_grafana(payload) -> list[Alert]:
         fingerprint=f"rule:{payload.get('ruleId') or payload.get('ruleName')}",
         state=RESOLVED if state == "ok" else FIRING,
         title=str(payload.get("ruleName") or payload.get("title") or "Grafana alert"),
-        description=str(payload.get("message") or ""), severity=_severity(tags.get("severity")),
+        description=str(payload.get("message") or ""), **_how_bad(tags.get("severity")),
         labels=tags, url=str(payload.get("ruleUrl") or ""),
     )]
 
@@ -119,7 +127,7 @@ def read_sentry(payload) -> list[Alert]:
         fingerprint=f"sentry:{group_id}", state=RESOLVED if resolved else FIRING,
         title=str(issue.get("title") or event.get("title") or payload.get("message") or "Sentry issue"),
         description=str(issue.get("culprit") or event.get("culprit") or payload.get("culprit") or ""),
-        severity=_severity(issue.get("level"), event.get("level"), payload.get("level"), "error"),
+        **_how_bad(issue.get("level"), event.get("level"), payload.get("level"), "error"),
         labels=_labels(event.get("tags")) if isinstance(event.get("tags"), (dict, list)) else {},
         url=str(issue.get("web_url") or event.get("web_url") or payload.get("url") or ""),
     )]
@@ -158,7 +166,7 @@ def read_pagerduty(payload) -> list[Alert]:
         state=RESOLVED if action == "resolve" else FIRING,
         title=str(details.get("summary") or "PagerDuty event"),
         description=json.dumps(custom, indent=2) if isinstance(custom, (dict, list)) else str(custom or ""),
-        severity=_severity(details.get("severity")),
+        **_how_bad(details.get("severity")),
         labels=_labels(custom if isinstance(custom, dict) else {}) | _labels({"source": details.get("source", "")}),
     )]
 
@@ -174,7 +182,7 @@ def read_datadog(payload) -> list[Alert]:
         fingerprint=str(payload.get("aggregate") or payload.get("alert_id") or _hash(title)),
         state=RESOLVED if transition in ("recovered", "resolved") else FIRING,
         title=str(title), description=str(payload.get("body") or payload.get("event_msg") or ""),
-        severity=_severity(payload.get("alert_priority"), payload.get("priority"), payload.get("alert_type")),
+        **_how_bad(payload.get("alert_priority"), payload.get("priority"), payload.get("alert_type")),
         labels=_labels(tags.split(",") if isinstance(tags, str) else tags),
         url=str(payload.get("link") or payload.get("url") or ""),
     )]
@@ -189,12 +197,11 @@ def read_generic(payload) -> list[Alert]:
         item = _dict(item, "alert")
         if not item.get("fingerprint") or not item.get("title"):
             raise ValueError("each alert needs 'fingerprint' and 'title'")
-        severity = item.get("severity")
         result.append(Alert(
             fingerprint=str(item["fingerprint"]),
             state=RESOLVED if str(item.get("status", FIRING)).lower() == RESOLVED else FIRING,
             title=str(item["title"]), description=str(item.get("description") or ""),
-            severity=severity if severity in (1, 2, 3, 4) else _severity(severity),
+            **_how_bad(item.get("severity")),
             labels=_labels(item.get("labels")), starts_at=str(item.get("starts_at") or ""),
             url=str(item.get("url") or ""),
         ))

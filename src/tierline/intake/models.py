@@ -142,6 +142,8 @@ class SimilarityIndexMark(models.Model):
 
     indexed_until = models.DateTimeField(null=True, blank=True)
     last_id = models.BigIntegerField(default=0)
+    # New issues up to this id have been checked for a near-duplicate already linked to a problem.
+    autolinked_until_id = models.BigIntegerField(default=0)
 
 
 class ImportedReview(models.Model):

@@ -4,6 +4,10 @@ dependencies; the index lives in the database next to the issues.
 
 The index catches up by itself: before a lookup, issues changed since the last indexed change are
 (re)indexed, so no write path has to remember to call it.
+
+`closeness` puts a match on a 0-1 scale that does not depend on the database (its score over the
+issue's own score for the same query); `link_new_near_duplicates` uses it to link a new issue to
+the problem of a near-duplicate (TIERLINE_PROBLEM_AUTOLINK_PERCENT, off by default).
 """
 
 import re
@@ -161,9 +165,49 @@ def similar_issues(issue: Issue, *, limit: int = 10, visible=None, fresh: bool =
     (at most a minute old), which keeps busy pages to a few queries."""
     if fresh:
         catch_up()
-    ranked = rank(f"{issue.title} {issue.title} {issue.description[:DESCRIPTION_CHARS]}",
-                  exclude_id=issue.pk, limit=limit * 2)
+    ranked = rank(_query_text(issue), exclude_id=issue.pk, limit=limit * 2)
     candidates = (visible if visible is not None else Issue.objects.all()).filter(pk__in=[i for i, _ in ranked])
     by_id = {i.pk: i for i in candidates}
     return [SimilarIssue(by_id[i], s) for i, s in ranked if i in by_id][:limit]
 
+
+
+def _query_text(issue: Issue) -> str:
+    return f"{issue.title} {issue.title} {issue.description[:DESCRIPTION_CHARS]}"
+
+
+def closeness(issue: Issue) -> tuple[int, float] | None:
+    """The issue most similar to this one (already indexed) and how close, from 0 to 1: its score
+    over the issue's own score for the same query, so an identical text is 1 on any database."""
+    ranked = rank(_query_text(issue), limit=5)
+    others = [(i, s) for i, s in ranked if i != issue.pk]
+    if not others:
+        return None
+    own = next((s for i, s in ranked if i == issue.pk), ranked[0][1])
+    best_id, best = others[0]
+    return best_id, (min(1.0, best / own) if own > 0 else 0.0)
+
+
+def link_new_near_duplicates() -> int:
+    """Check the issues created since the last run once each: a best match at least
+    PROBLEM_AUTOLINK_PERCENT similar and linked to a problem brings the new issue into it."""
+    from django.conf import settings
+
+    from .actions import do_link_near_duplicate
+
+    linked = 0
+    with transaction.atomic():
+        mark, _ = SimilarityIndexMark.objects.select_for_update().get_or_create(pk=1)
+        newest = Issue.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        if settings.PROBLEM_AUTOLINK_PERCENT > 0:
+            catch_up()
+            new_issues = (Issue.objects.filter(id__gt=mark.autolinked_until_id, id__lte=newest)
+                          .exclude(problem_links__isnull=False).order_by("id"))
+            for issue in new_issues.iterator():
+                found = closeness(issue)
+                if found is not None and found[1] * 100 >= settings.PROBLEM_AUTOLINK_PERCENT:
+                    linked += do_link_near_duplicate(issue, match_id=found[0], similarity=found[1]) is not None
+        # Off, the mark still moves: switching it on later applies to issues from then on.
+        mark.autolinked_until_id = newest
+        mark.save(update_fields=["autolinked_until_id"])
+    return linked

@@ -9,7 +9,7 @@ from .models import InboundMessage
 
 @db_task(retries=2, retry_delay=10)
 def process_inbound_message(message_id: int) -> None:
-    message = InboundMessage.objects.filter(pk=message_id).first()
+    message = InboundMessage.objects.select_related("integration").filter(pk=message_id).first()
     if message is not None:
         do_process_message(message)
 
@@ -25,6 +25,7 @@ def poll_configured_mailbox() -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def index_changed_issues() -> None:
-    from .similar import catch_up
+    from .similar import catch_up, link_new_near_duplicates
 
     catch_up()
+    link_new_near_duplicates()
