@@ -90,6 +90,10 @@ TABLE = [
     ("post", "/intake/reviews", {"data": "Rating,Review\n1,bad {n}"},
      {"customer": 403, "staff": 403, "admin": 200}),
     ("get", "/intake/issues/{issue}/similar", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("get", "/conversations/keys", None, {"customer": 403, "staff": 403, "admin": 200}),
+    ("post", "/conversations/keys", {"product": "Web app {n}"}, {"customer": 403, "staff": 403, "admin": 201}),
+    ("post", "/conversations/keys/{chat_key}/rotate", {}, {"customer": 403, "staff": 403, "admin": 404}),
+    ("get", "/conversations/live", None, {"customer": 403, "staff": 200}),
 ]
 
 
@@ -124,7 +128,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     grant = make_unmask_grant(org, issue)
     api = api_as(_user_for(role, org, other_org))
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
-                      **make_intake_ids())
+                      **make_intake_ids(), chat_key=999999)
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tierline.triage",
     "tierline.escalation",
     "tierline.intake",
+    "tierline.conversations",
 ]
 
 MIDDLEWARE = [
@@ -234,14 +235,24 @@ MAIL_LOOP_LIMIT = _env_int("TIERLINE_MAIL_LOOP_LIMIT", 20)  # messages per sende
 ALERT_MAX_BYTES = _env_int("TIERLINE_ALERT_MAX_BYTES", 1024 * 1024)
 ALERT_FLAP_WINDOW = _env_int("TIERLINE_ALERT_FLAP_WINDOW", 3600)  # seconds
 ALERT_FLAP_LIMIT = _env_int("TIERLINE_ALERT_FLAP_LIMIT", 4)  # state changes in the window
-# A new issue at least this similar (percent) to one linked to a problem joins that problem; 0: off.
-PROBLEM_AUTOLINK_PERCENT = _env_int("TIERLINE_PROBLEM_AUTOLINK_PERCENT", 0)
 IMAP_HOST = _env("TIERLINE_IMAP_HOST")  # unset: no mailbox polling
 IMAP_PORT = _env_int("TIERLINE_IMAP_PORT", 993 if _env_bool("TIERLINE_IMAP_SSL", True) else 143)
 IMAP_SSL = _env_bool("TIERLINE_IMAP_SSL", True)
 IMAP_USER = _env("TIERLINE_IMAP_USER")
 IMAP_PASSWORD = _env("TIERLINE_IMAP_PASSWORD")
 IMAP_FOLDER = _env("TIERLINE_IMAP_FOLDER", "INBOX")
+
+# Conversations (in-app chat): websockets through Django Channels. Its channel layer is in memory
+# for one process, Redis when configured so that every web process reaches every open widget.
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                  "CONFIG": {"hosts": [REDIS_URL], "prefix": "tierline-chat"}}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CHAT_AWAY_MINUTES = _env_int("TIERLINE_CHAT_AWAY_MINUTES", 5)  # no open widget this long: replies go by email
+CHAT_IDENTITY_MAX_SECONDS = _env_int("TIERLINE_CHAT_IDENTITY_MAX_SECONDS", 24 * 3600)  # longest accepted expiry
+CHAT_SCREENSHOT_MAX_BYTES = _env_int("TIERLINE_CHAT_SCREENSHOT_MAX_BYTES", 5 * 1024 * 1024)
+CHAT_ANONYMOUS_LIMIT = _env_int("TIERLINE_CHAT_ANONYMOUS_LIMIT", 10)  # messages per address per 10 minutes
 
 # Escalation ladder: the names of tiers 1 to 5, the first engineering tier (escalating into it
 # needs evidence and the component's questionnaire), and where "page the on-call engineer" goes

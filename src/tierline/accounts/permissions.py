@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "configuration.submit": frozenset({Role.ADMIN}),  # the company's systems, with an admin token
     "environment.submit": STAFF_ROLES,
     "sensitivity.manage": frozenset({Role.ADMIN}),
+    "chat.manage_keys": frozenset({Role.ADMIN}),  # the keys that sign chat widget identities
 }
 
 

@@ -279,7 +279,12 @@ def do_add_comment(
             _set_status(issue, Status.OPEN, None, author_contact, now, update_fields)
         issue.save(update_fields=update_fields)
         sync_sla_clocks(issue, now, reply=("customer" if is_customer else "staff") if is_public else None)
-        if notify and is_public and not is_customer and issue.requester_id:
+        if issue.channel == Channel.CHAT:
+            # A conversation shows replies in the open widget and mails them once the customer left.
+            from tierline.conversations.actions import note_chat_comment
+
+            note_chat_comment(issue, comment, is_customer=is_customer, notify=notify)
+        elif notify and is_public and not is_customer and issue.requester_id:
             from .tasks import notify_requester_of_reply
 
             transaction.on_commit(lambda: notify_requester_of_reply(comment.pk))

@@ -1,0 +1,167 @@
+"""Every write of a conversation: keys, opening, customer messages, screenshots, presence.
+
+Issue rows are written only through tierline.issues.actions (the conversation opens with
+`do_create_issue`, messages are `do_add_comment`); `note_chat_comment` is called by
+`do_add_comment` inside its transaction for every comment on a chat issue, and queues the live
+push (and the email once the customer has left) for after the commit.
+"""
+
+import hashlib
+import secrets as _random
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tierline.audit.actions import do_record_audit
+from tierline.customers.actions import do_create_contact
+from tierline.customers.models import Contact, Organization
+from tierline.errors import InvalidInput, PayloadTooLarge
+from tierline.issues.actions import Upload, do_add_comment, do_create_issue
+from tierline.issues.models import Channel, Comment, Issue
+
+from .identity import Identity, IdentityRefused, new_key_id, new_salt
+from .models import ChatKey, Conversation
+
+MAX_MESSAGE = 5000
+TITLE_LENGTH = 80
+SCREENSHOT_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the widget saw when the customer wrote: kept on the conversation for the agent."""
+
+    page_url: str = ""
+    user_agent: str = ""
+    app_version: str = ""
+    client_ip: str | None = None
+
+
+def do_create_chat_key(*, actor, organization: Organization | None = None, product: str = "") -> ChatKey:
+    product = (product or "").strip()
+    if len(product) > 100 or "\x00" in product:
+        raise InvalidInput("Invalid product name", {"product": "at most 100 characters, no NUL"})
+    with transaction.atomic():
+        key = ChatKey.objects.create(key_id=new_key_id(), organization=organization, product=product,
+                                     secret_salt=new_salt())
+        do_record_audit(action="chat_key.created", actor=actor, organization=organization, target=key,
+                        data={"key_id": key.key_id, "product": product})
+    return key
+
+
+def do_rotate_chat_key(key: ChatKey, *, actor) -> ChatKey:
+    """A new secret: identities signed with the old one stop verifying at once."""
+    with transaction.atomic():
+        key.secret_salt = new_salt()
+        key.save(update_fields=["secret_salt"])
+        do_record_audit(action="chat_key.rotated", actor=actor, organization=key.organization, target=key,
+                        data={"key_id": key.key_id})
+    return key
+
+
+def _clean_body(body) -> str:
+    body = (body or "").strip() if isinstance(body, str) else ""
+    if not body:
+        raise InvalidInput("A message needs some text", {"body": "required"})
+    if len(body) > MAX_MESSAGE:
+        raise InvalidInput("The message is too long", {"body": f"at most {MAX_MESSAGE} characters"})
+    return body
+
+
+def _contact_for(identity: Identity) -> Contact:
+    contact = Contact.objects.filter(email=identity.email).first()
+    if contact is None:
+        return do_create_contact(email=identity.email, name=identity.name, organization=identity.organization)
+    if contact.organization_id not in (None, identity.organization.pk):
+        # The signed organization must own the address: a product key cannot borrow another
+        # organization's contact (and with it, that contact's history).
+        raise IdentityRefused("the identity's email belongs to a contact of another organization")
+    return contact
+
+
+def _visitor_contact() -> Contact:
+    # Anonymous conversations still need a requester so that replies count as the customer's;
+    # an address under .invalid never receives mail.
+    return do_create_contact(email=f"visitor-{_random.token_hex(8)}@chat.invalid", name="Anonymous visitor")
+
+
+def do_open_conversation(*, identity: Identity | None, body: str, context: Context,
+                         at: datetime | None = None) -> tuple[Conversation, str]:
+    """The first message opens an issue on channel `chat`; returns the conversation and the
+    random token that resumes it (only its hash is stored)."""
+    body = _clean_body(body)
+    now = at or timezone.now()
+    first_line = body.splitlines()[0]
+    title = first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1] + "…"
+    token = _random.token_urlsafe(24)
+    with transaction.atomic():
+        contact = _contact_for(identity) if identity else _visitor_contact()
+        issue = do_create_issue(
+            actor=None, title=title, description=body, channel=Channel.CHAT, requester=contact,
+            organization=identity.organization if identity else None, at=now,
+        )
+        conversation = Conversation.objects.create(
+            issue=issue, token_hash=token_hash(token), is_verified=identity is not None,
+            external_user_id=identity.user_id if identity else "",
+            chat_key=identity.chat_key if identity else None,
+            page_url=context.page_url[:2000], user_agent=context.user_agent[:500],
+            app_version=context.app_version[:100], client_ip=context.client_ip,
+            waiting_since=now, sockets_open=0, customer_seen_at=now, created_at=now,
+        )
+        from .delivery import publish_conversation_changed
+
+        transaction.on_commit(lambda: publish_conversation_changed(issue.pk))
+    return conversation, token
+
+
+def do_add_customer_message(conversation: Conversation, *, body: str = "",
+                            attachments: tuple[Upload, ...] = ()) -> Comment:
+    if not attachments or body:
+        body = _clean_body(body)
+    issue = conversation.issue
+    return do_add_comment(issue, body=body or "(screenshot)", is_public=True, author_contact=issue.requester,
+                          channel=Channel.CHAT, attachments=attachments)
+
+
+def check_screenshot(content: bytes, limit: int) -> str:
+    """The image type of an uploaded screenshot, or an error for anything else or too big."""
+    if len(content) > limit:
+        raise PayloadTooLarge(f"The screenshot is {len(content)} bytes; the limit is {limit}",
+                              {"screenshot": f"over {limit} bytes"})
+    for magic, content_type in SCREENSHOT_TYPES.items():
+        if content.startswith(magic):
+            return content_type
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    raise InvalidInput("A screenshot is a PNG, JPEG, GIF or WebP image", {"screenshot": "not an image"})
+
+
+def note_chat_comment(issue: Issue, comment: Comment, *, is_customer: bool, notify: bool) -> None:
+    """Called by do_add_comment inside its transaction for a comment on a chat issue: keep who is
+    waiting up to date, then push the message (and maybe email it) once committed."""
+    from .delivery import deliver_comment
+
+    if comment.is_public:
+        waiting = comment.created_at if is_customer else None
+        query = Conversation.objects.filter(issue_id=issue.pk)
+        if is_customer:
+            query.filter(waiting_since__isnull=True).update(waiting_since=waiting)
+        else:
+            query.update(waiting_since=None)
+    comment_id = comment.pk
+    transaction.on_commit(lambda: deliver_comment(comment_id, notify=notify and not is_customer))
+
+
+def do_record_presence(conversation_id: int, *, sockets: int = 0) -> None:
+    """A widget socket opened (+1), closed (-1) or said it is still there (0)."""
+    changes = {"customer_seen_at": timezone.now()}
+    if sockets:
+        changes["sockets_open"] = F("sockets_open") + sockets
+    Conversation.objects.filter(pk=conversation_id).update(**changes)

@@ -1,0 +1,10 @@
+import pytest
+from channels.layers import channel_layers
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    # The in-memory layer's queues belong to one event loop; each test runs its own.
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
