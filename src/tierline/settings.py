@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "tierline.triage",
     "tierline.escalation",
     "tierline.intake",
+    "tierline.metrics",
+    "tierline.calls",
     "tierline.conversations",
 ]
 
@@ -243,6 +245,18 @@ IMAP_SSL = _env_bool("TIERLINE_IMAP_SSL", True)
 IMAP_USER = _env("TIERLINE_IMAP_USER")
 IMAP_PASSWORD = _env("TIERLINE_IMAP_PASSWORD")
 IMAP_FOLDER = _env("TIERLINE_IMAP_FOLDER", "INBOX")
+
+# Business metrics: points per request and body size, and the anomaly detector's threshold (a
+# robust z-score) and persistence ("k/n": k of the last n points outside open an anomaly).
+METRIC_MAX_POINTS = _env_int("TIERLINE_METRIC_MAX_POINTS", 1000)
+METRIC_MAX_BYTES = _env_int("TIERLINE_METRIC_MAX_BYTES", 1024 * 1024)
+METRIC_THRESHOLD = float(_env("TIERLINE_METRIC_THRESHOLD", "4"))
+METRIC_PERSISTENCE = tuple(int(x) for x in _env("TIERLINE_METRIC_PERSISTENCE", "3/5").split("/", 1))
+
+# Phone calls: the country of numbers written without one (+1 415 555 0100 vs 415 555 0100), and
+# the largest body a phone line's webhook may send (Twilio's status callbacks are about 1 KiB).
+PHONE_REGION = _env("TIERLINE_PHONE_REGION", "US").upper()
+CALL_WEBHOOK_MAX_BYTES = _env_int("TIERLINE_CALL_WEBHOOK_MAX_BYTES", 64 * 1024)
 
 # Conversations (in-app chat): websockets through Django Channels. Its channel layer is in memory
 # for one process, Redis when configured so that every web process reaches every open widget.
