@@ -85,26 +85,22 @@ def _too_big(request, exc):
 def _register_routers() -> None:
     from tierline.accounts.api import router as accounts_router
     from tierline.audit.api import router as audit_router
-    from tierline.calls.api import router as calls_router
     from tierline.conversations.api import router as conversations_router
     from tierline.customers.api import router as customers_router
     from tierline.customers.profile_api import router as back_office_router
     from tierline.escalation.api import router as escalation_router
     from tierline.intake.api import router as intake_router
     from tierline.issues.api import router as issues_router
-    from tierline.metrics.api import router as metrics_router
     from tierline.triage.api import router as triage_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", audit_router)
-    api.add_router("/", calls_router)
     api.add_router("/", conversations_router)
     api.add_router("/", customers_router)
     api.add_router("/", back_office_router)
     api.add_router("/", issues_router)
     api.add_router("/", escalation_router)
     api.add_router("/", intake_router)
-    api.add_router("/", metrics_router)
     api.add_router("/", triage_router)
 
 

@@ -40,12 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "configuration.submit": frozenset({Role.ADMIN}),  # the company's systems, with an admin token
     "environment.submit": STAFF_ROLES,
     "sensitivity.manage": frozenset({Role.ADMIN}),
-    "metric.view": STAFF_ROLES,  # business metrics, their series and anomalies
-    "metric.manage": frozenset({Role.ADMIN}),  # define metrics and their push secrets
     "chat.manage_keys": frozenset({Role.ADMIN}),  # the keys that sign chat widget identities
-    "call.view": STAFF_ROLES,  # calls on issues, with their notes (customers never: notes are internal)
-    "call.log": STAFF_ROLES,  # log a call on an issue, open an issue from a call
-    "phone_line.manage": frozenset({Role.ADMIN}),  # phone lines and their providers' auth tokens
 }
 
 
