@@ -9,6 +9,7 @@ import pytest
 
 from tests.factories import make_contact, make_customer, make_issue, make_org, make_staff, make_unmask_grant
 from tests.intake.helpers import make_intake_ids
+from tests.metrics.helpers import make_metric_ids
 from tests.openapi import openapi_document
 
 STAFF_ROLES = ["support_t1", "support_t2", "operations_t3", "engineer_t4", "senior_engineer_t5", "admin"]
@@ -90,6 +91,14 @@ TABLE = [
     ("post", "/intake/reviews", {"data": "Rating,Review\n1,bad {n}"},
      {"customer": 403, "staff": 403, "admin": 200}),
     ("get", "/intake/issues/{issue}/similar", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("get", "/metrics", None, {"customer": 403, "staff": 200}),
+    ("post", "/metrics", {"name": "metric-{n}"}, {"customer": 403, "staff": 403, "admin": 201}),
+    ("get", "/metrics/{name}", None, {"customer": 403, "staff": 200}),
+    ("post", "/metrics/{name}/rotate", {}, {"customer": 403, "staff": 403, "admin": 200}),
+    ("get", "/metrics/{name}/points", None, {"customer": 403, "staff": 200}),
+    # A metric's points come with the metric's own secret: no user token pushes them.
+    ("post", "/metrics/{name}/points", {"points": []}, {"customer": 401, "staff": 401}),
+    ("get", "/metrics/{name}/anomalies", None, {"customer": 403, "staff": 200}),
     ("get", "/conversations/keys", None, {"customer": 403, "staff": 403, "admin": 200}),
     ("post", "/conversations/keys", {"product": "Web app {n}"}, {"customer": 403, "staff": 403, "admin": 201}),
     ("post", "/conversations/keys/{chat_key}/rotate", {}, {"customer": 403, "staff": 403, "admin": 404}),
@@ -128,6 +137,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     grant = make_unmask_grant(org, issue)
     api = api_as(_user_for(role, org, other_org))
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
+                      **make_metric_ids(),
                       **make_intake_ids(), chat_key=999999)
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}

@@ -20,7 +20,9 @@ WRITES = [row for row in TABLE if row[0] != "get"]
 
 
 def _ids(org, issue, contact, grant) -> dict:
-    ids = {"issue": issue.key, "org": org.pk, "contact": contact.pk, "grant": grant.pk}
+    from tests.metrics.helpers import make_metric_ids
+
+    ids = {"issue": issue.key, "org": org.pk, "contact": contact.pk, "grant": grant.pk, **make_metric_ids()}
     try:
         from tests.intake.helpers import make_intake_ids
     except ImportError:

@@ -91,6 +91,7 @@ def _register_routers() -> None:
     from tierline.escalation.api import router as escalation_router
     from tierline.intake.api import router as intake_router
     from tierline.issues.api import router as issues_router
+    from tierline.metrics.api import router as metrics_router
     from tierline.triage.api import router as triage_router
 
     api.add_router("/", accounts_router)
@@ -101,6 +102,7 @@ def _register_routers() -> None:
     api.add_router("/", issues_router)
     api.add_router("/", escalation_router)
     api.add_router("/", intake_router)
+    api.add_router("/", metrics_router)
     api.add_router("/", triage_router)
 
 

@@ -40,6 +40,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "configuration.submit": frozenset({Role.ADMIN}),  # the company's systems, with an admin token
     "environment.submit": STAFF_ROLES,
     "sensitivity.manage": frozenset({Role.ADMIN}),
+    "metric.view": STAFF_ROLES,  # business metrics, their series and anomalies
+    "metric.manage": frozenset({Role.ADMIN}),  # define metrics and their push secrets
     "chat.manage_keys": frozenset({Role.ADMIN}),  # the keys that sign chat widget identities
 }
 

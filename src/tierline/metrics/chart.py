@@ -1,0 +1,40 @@
+"""A metric's window as a server-rendered SVG line chart: the values, the detector's normal band,
+and the points outside it. Pure geometry here; the template draws it (metrics/_chart.html)."""
+
+from dataclasses import dataclass
+
+WIDTH, HEIGHT, PAD = 640, 200, 8
+
+
+@dataclass(frozen=True)
+class Chart:
+    line: str  # "x,y x,y ..." for <polyline>
+    band: str  # the normal band as a <polygon>
+    outside: list[tuple[float, float]]  # markers
+    y_max: float
+    y_min: float
+
+
+def _scale(lo: float, hi: float, value: float) -> float:
+    if hi <= lo:
+        return HEIGHT / 2
+    return round(HEIGHT - PAD - (value - lo) / (hi - lo) * (HEIGHT - 2 * PAD), 1)
+
+
+def draw(points) -> Chart | None:
+    if len(points) < 2:
+        return None
+    t0, t1 = points[0].at.timestamp(), points[-1].at.timestamp()
+    span = max(t1 - t0, 1.0)
+    numbers = [p.value for p in points] + [b for p in points for b in (p.low, p.high) if b is not None]
+    lo, hi = min(0.0, min(numbers)), max(numbers) * 1.05 or 1.0
+
+    def x(p) -> float:
+        return round(PAD + (p.at.timestamp() - t0) / span * (WIDTH - 2 * PAD), 1)
+
+    line = " ".join(f"{x(p)},{_scale(lo, hi, p.value)}" for p in points)
+    banded = [p for p in points if p.low is not None]
+    band = " ".join([f"{x(p)},{_scale(lo, hi, max(p.low, lo))}" for p in banded]
+                    + [f"{x(p)},{_scale(lo, hi, p.high)}" for p in reversed(banded)])
+    outside = [(x(p), _scale(lo, hi, p.value)) for p in points if p.is_outside]
+    return Chart(line=line, band=band, outside=outside, y_max=hi, y_min=lo)

@@ -1,0 +1,144 @@
+"""The anomaly detector: a robust seasonal baseline per hour-of-week (or hour-of-day) slot, a
+binomial test for conversion rates, and k-of-n persistence. Pure numpy/scipy, no Django, so the
+benchmark (bench/anomaly.py) runs exactly what the worker runs.
+
+- `baseline_sample`: the values at the same time of the week over the last `weeks` weeks (±half
+  a slot); while fewer than `min_weeks` weeks of history exist, the same time of day on the
+  weekdays (or weekend days) of the last `days` days instead. The daily pattern is learnt first,
+  the weekly one once there is a history.
+- `judge`: one point against its sample: median and MAD (scaled to a standard deviation, floored
+  at a fraction of the median so a flat series does not alarm on rounding) give a robust z-score.
+  A conversion rate must also be improbable under a binomial test with the expected rate, so a
+  handful of attempts never alarms however low the rate looks.
+- `step`: k of the last n points outside opens an anomaly; n clear points in a row recover it.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.stats import binom
+
+HOUR, DAY, WEEK = 3600, 86400, 7 * 86400
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    threshold: float = 4.0  # robust z beyond which a point is outside the pattern
+    weeks: int = 4  # weekly slots looked back at
+    min_weeks: int = 2  # weekly slots needed before the weekly pattern is used
+    days: int = 14  # daily slots looked back at while the weekly history is short
+    half_slot: int = HOUR  # seconds either side of the same time of week or day
+    min_samples: int = 6  # fewer past values: still learning, never outside
+    relative_floor: float = 0.05  # the spread is at least this fraction of the expected value
+    alpha: float = 1e-3  # binomial test for conversion rates
+    k: int = 3  # k of the last n points outside opens an anomaly
+    n: int = 5
+    direction: str = "drop"  # "drop" (business metrics) or "both"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    expected: float | None  # the baseline (median); None while learning
+    low: float | None  # the band inside which a point is normal
+    high: float | None
+    score: float | None  # robust z-score
+    is_outside: bool
+
+
+LEARNING = Verdict(None, None, None, None, False)
+
+
+class History:
+    """A metric's points as sorted arrays: times (epoch seconds) and values (rates for conversions)."""
+
+    def __init__(self, times: Sequence[float], values: Sequence[float]):
+        order = np.argsort(np.asarray(times, dtype=np.int64), kind="stable")
+        self.times = np.asarray(times, dtype=np.int64)[order]
+        self.values = np.asarray(values, dtype=float)[order]
+
+
+def _is_weekend(t: int) -> bool:
+    return (t // DAY + 3) % 7 >= 5  # 1970-01-01 was a Thursday; UTC days
+
+
+def _slots(history: History, t: int, period: int, count: int, half: int) -> list[np.ndarray]:
+    found = []
+    for k in range(1, count + 1):
+        centre = t - k * period
+        if period == DAY and _is_weekend(centre) != _is_weekend(t):
+            continue  # until the weekly pattern is known, a Saturday is only compared with weekends
+        lo = np.searchsorted(history.times, centre - half, side="left")
+        hi = np.searchsorted(history.times, centre + half, side="right")
+        if hi > lo:
+            found.append(history.values[lo:hi])
+    return found
+
+
+def baseline_sample(history: History, t: int, config: DetectorConfig) -> np.ndarray:
+    weekly = _slots(history, t, WEEK, config.weeks, config.half_slot)
+    if len(weekly) < config.min_weeks:
+        weekly = _slots(history, t, DAY, config.days, config.half_slot)
+    return np.concatenate(weekly) if weekly else np.empty(0)
+
+
+def judge(value: float, sample: np.ndarray, config: DetectorConfig, *,
+          successes: int | None = None, attempts: int | None = None) -> Verdict:
+    if sample.size < config.min_samples:
+        return LEARNING
+    expected = float(np.median(sample))
+    spread = 1.4826 * float(np.median(np.abs(sample - expected)))
+    scale = max(spread, config.relative_floor * abs(expected), 1e-9)
+    score = (value - expected) / scale
+    low, high = expected - config.threshold * scale, expected + config.threshold * scale
+    outside = score <= -config.threshold or (config.direction == "both" and score >= config.threshold)
+    if outside and attempts is not None and successes is not None:
+        outside = _improbable(successes, attempts, min(max(expected, 0.0), 1.0), config)
+    return Verdict(expected, low, high, score, bool(outside))
+
+
+def _improbable(successes: int, attempts: int, rate: float, config: DetectorConfig) -> bool:
+    """So few (or many) successes out of `attempts` are unlikely at the expected rate."""
+    if attempts <= 0:
+        return False
+    below = binom.cdf(successes, attempts, rate)
+    if config.direction == "both":
+        above = binom.sf(successes - 1, attempts, rate)
+        return bool(min(below, above) < config.alpha / 2)
+    return bool(below < config.alpha)
+
+
+@dataclass
+class PersistenceState:
+    recent: list[bool] = field(default_factory=list)  # newest last, at most n
+    is_open: bool = False
+
+
+OPENED, RECOVERED = "opened", "recovered"
+
+
+def step(state: PersistenceState, is_outside: bool, config: DetectorConfig) -> str | None:
+    """Feed one judged point; returns OPENED or RECOVERED when the anomaly changes."""
+    state.recent = [*state.recent, is_outside][-config.n:]
+    if not state.is_open and sum(state.recent) >= config.k:
+        state.is_open = True
+        return OPENED
+    if state.is_open and len(state.recent) >= config.n and not any(state.recent):
+        state.is_open = False
+        return RECOVERED
+    return None
+
+
+def run(times: Sequence[float], values: Sequence[float], config: DetectorConfig,
+        attempts: Sequence[int] | None = None, successes: Sequence[int] | None = None):
+    """Judge a series given in time order, each point against earlier points only (its slots lie
+    a day or a week back). Yields (index, verdict, transition); for the benchmark and tests."""
+    history = History(times, values)
+    state = PersistenceState()
+    for i in range(len(history.times)):
+        t = int(history.times[i])
+        kwargs = {}
+        if attempts is not None and successes is not None:
+            kwargs = {"attempts": int(attempts[i]), "successes": int(successes[i])}
+        verdict = judge(float(history.values[i]), baseline_sample(history, t, config), config, **kwargs)
+        yield i, verdict, step(state, verdict.is_outside, config)
