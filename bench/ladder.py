@@ -9,11 +9,12 @@ first-response and resolution SLA clocks, then times:
   and checks them in Python: the ratio is what the `next_check_at` index buys;
 - a sweep where `--due` clocks (100 by default) reach their warning, each firing a
   one-step escalation policy (marks, timeline events, run rows, steps queued), and then
-  the queued steps run (a mail and a timeline event each);
+  the queued steps run as the worker runs them, one batch (a mail and a timeline event each);
 - priority computation per issue (the rule set alone, and applied to an issue) against the
   severity-only lookup it replaced.
 
-Target: each sweep under 1 s at 100,000 open issues, on SQLite and PostgreSQL.
+Target: each sweep under 1 s at 100,000 open issues, on SQLite and PostgreSQL. The tables are
+analysed after the bulk load, as the database's own maintenance (autovacuum) would do.
 """
 
 import argparse
@@ -87,7 +88,7 @@ def main() -> int:
 
     from tierline.customers.models import Organization
     from tierline.escalation.models import EscalationRun, SlaClock
-    from tierline.escalation.policies import do_run_escalation_step, list_due_clock_ids, sweep_sla_clocks
+    from tierline.escalation.policies import do_run_escalation_steps, list_due_clock_ids, sweep_sla_clocks
     from tierline.issues.actions import DEFAULT_PRIORITY_FOR_SEVERITY
     from tierline.issues.models import DONE_STATUSES, Issue
     from tierline.triage.actions import apply_priority, priority_inputs
@@ -95,6 +96,8 @@ def main() -> int:
 
     rng = random.Random(42)
     build_seconds = build(issue_count, rng)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     clocks = SlaClock.objects.count()
     now = timezone.now()
 
@@ -113,8 +116,7 @@ def main() -> int:
     runs = sweep_sla_clocks(cutoff)
     busy_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    for run_id in runs:
-        do_run_escalation_step(run_id)
+    do_run_escalation_steps(runs)
     steps_ms = (time.perf_counter() - started) * 1000
     assert EscalationRun.objects.filter(done_at__isnull=False).count() == len(runs) >= args.due
 
@@ -135,7 +137,8 @@ def main() -> int:
         ("idle sweep x naive", f"{idle_ms / naive_ms:.4f}"),
         (f"busy sweep ({args.due} clocks due, {len(runs)} steps run)", f"{busy_ms:.1f} ms"),
         ("busy sweep per due clock", f"{busy_ms / args.due:.2f} ms"),
-        ("running the queued steps, per step", f"{steps_ms / max(len(runs), 1):.2f} ms"),
+        ("running the queued steps (one batch), per step", f"{steps_ms / max(len(runs), 1):.2f} ms"),
+        ("sweep and its steps, end to end", f"{busy_ms + steps_ms:.1f} ms"),
         ("priority rules per issue", f"{per_rules_us:.2f} us"),
         ("apply_priority per issue (no database)", f"{per_apply_us:.2f} us"),
         ("severity-only lookup per issue (baseline)", f"{per_lookup_us:.3f} us"),
@@ -150,7 +153,7 @@ def main() -> int:
     print(json.dumps({"benchmark": "ladder", "database": engine, "issues": issue_count, "clocks": clocks,
                       "idle_sweep_ms": round(idle_ms, 3), "naive_sweep_ms": round(naive_ms, 1),
                       "busy_sweep_ms": round(busy_ms, 1), "due_clocks": args.due, "steps_run": len(runs),
-                      "step_ms": round(steps_ms / max(len(runs), 1), 2),
+                      "step_ms": round(steps_ms / max(len(runs), 1), 2), "sweep_and_steps_ms": round(busy_ms + steps_ms, 1),
                       "priority_rules_us": round(per_rules_us, 2), "apply_priority_us": round(per_apply_us, 2),
                       "severity_lookup_us": round(per_lookup_us, 3), "worst_sweep_ms": round(worst, 1)}))
     return 0

@@ -48,6 +48,9 @@ class ApiClient:
     def put(self, path, data):
         return self._call("put", path, data)
 
+    def delete(self, path, data=None):
+        return self._call("delete", path, data)
+
 
 @pytest.fixture
 def api_as():

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from tests.calls.helpers import make_calls_ids
 from tests.factories import make_contact, make_customer, make_issue, make_org, make_staff, make_unmask_grant
 from tests.intake.helpers import make_intake_ids
 from tests.metrics.helpers import make_metric_ids
@@ -64,9 +65,9 @@ TABLE = [
     ("get", "/audit/export", None, {"customer": 403, "staff": 403, "admin": 200}),
     ("get", "/organizations/{org}/access-log", None, {"customer": 200, "outsider": 404, "staff": 200}),
     ("get", "/organizations/{org}/profile", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    # Only someone working on the issue unmasks (tests/customers/test_privacy.py); these roles are not.
     ("post", "/organizations/{org}/unmask", {"issue": "{issue}", "reason": "checking the reported problem"},
      {"customer": 403, "outsider": 404, "staff": 403}),
-    # Only someone working on the issue unmasks (tests/customers/test_privacy.py); these roles are not.
     ("post", "/unmask-grants/{grant}/approve", {},
      {"customer": 404, "staff": 403, "senior_engineer_t5": 200, "admin": 200}),
     ("put", "/organizations/{org}/configuration", {"flags": {"beta": True}},
@@ -103,12 +104,22 @@ TABLE = [
     ("post", "/conversations/keys", {"product": "Web app {n}"}, {"customer": 403, "staff": 403, "admin": 201}),
     ("post", "/conversations/keys/{chat_key}/rotate", {}, {"customer": 403, "staff": 403, "admin": 404}),
     ("get", "/conversations/live", None, {"customer": 403, "staff": 200}),
+    ("get", "/issues/{issue}/calls", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("post", "/issues/{issue}/calls", {"direction": "inbound", "caller_number": "+14155550100", "outcome": "call_back"},
+     {"customer": 403, "outsider": 404, "staff": 201}),
+    ("post", "/calls", {"title": "Called about invoices", "direction": "inbound", "caller_number": "+14155550100",
+                        "outcome": "call_back"}, {"customer": 403, "staff": 201}),
+    ("get", "/calls/lines", None, {"customer": 403, "staff": 403, "admin": 200}),
+    ("post", "/calls/lines", {"slug": "line-{n}", "auth_token": "token-{n}"},
+     {"customer": 403, "staff": 403, "admin": 201}),
+    # A phone line's webhook authenticates by its provider's signature (403 without it), never a user token.
+    ("post", "/calls/twilio/{line}", {}, {"anonymous": 403, "customer": 403, "staff": 403}),
 ]
 
 
 def expected_status(expectations: dict, role: str) -> int:
     if role == "anonymous":
-        return 401
+        return expectations.get("anonymous", 401)
     if role in expectations:
         return expectations[role]
     if role == "outsider":
@@ -138,7 +149,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     api = api_as(_user_for(role, org, other_org))
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
                       **make_metric_ids(),
-                      **make_intake_ids(), chat_key=999999)
+                      **make_intake_ids(), **make_calls_ids(), chat_key=999999)
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

@@ -85,6 +85,7 @@ def _too_big(request, exc):
 def _register_routers() -> None:
     from tierline.accounts.api import router as accounts_router
     from tierline.audit.api import router as audit_router
+    from tierline.calls.api import router as calls_router
     from tierline.conversations.api import router as conversations_router
     from tierline.customers.api import router as customers_router
     from tierline.customers.profile_api import router as back_office_router
@@ -96,6 +97,7 @@ def _register_routers() -> None:
 
     api.add_router("/", accounts_router)
     api.add_router("/", audit_router)
+    api.add_router("/", calls_router)
     api.add_router("/", conversations_router)
     api.add_router("/", customers_router)
     api.add_router("/", back_office_router)

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import BeforeValidator, Field, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, StrictStr
 
 
 def _iso_date_only(value):
@@ -15,6 +15,15 @@ def _iso_date_only(value):
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL characters: refuse them here rather than fail on save.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# A string from a request body, stored as text: strict (no numbers) and without NUL characters.
+Text = Annotated[StrictStr, AfterValidator(_no_nul)]
 # A row id: databases store 64-bit integers, and a larger number must be a 422, not an overflow.
 RowId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("desk/", include("tierline.issues.urls")),
     path("desk/", include("tierline.triage.urls")),
     path("desk/", include("tierline.escalation.urls")),
+    path("desk/", include("tierline.calls.urls")),
     path("portal/", include("tierline.portal.urls")),
     path("attachments/<int:attachment_id>", issue_views.download_attachment, name="attachment"),
     path("api/v1/", api.urls),

@@ -15,7 +15,7 @@ def test_admin_creates_policies_and_rules_through_the_actions(client):
         "next_response_minutes": "30", "resolution_minutes": "240"}).status_code == 302
     assert client.post("/admin/escalation/escalationpolicy/add/", {
         "name": "Breach", "trigger": "breach", "clock_kind": "", "is_active": "on",
-        "actions": ["notify_team_lead", "page_on_call"]}).status_code == 302
+        "step_1": "notify_team_lead", "step_2": "page_on_call"}).status_code == 302
     assert client.post("/admin/triage/routingrule/add/", {
         "name": "Outages", "position": "10", "team": team.pk, "keywords": '["outage"]', "labels": "[]",
         "is_active": "on"}).status_code == 302

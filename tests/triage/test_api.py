@@ -40,3 +40,29 @@ def test_affected_users_and_labels_feed_the_priority_through_the_api(api_as):
     assert created["labels"] == ["ios"] and created["team"]["name"] == "Mobile"
     patched = api.patch(f"/issues/{created['key']}", {"affected_users": 3}).json()
     assert patched["priority"] == 2 and patched["affected_users"] == 3
+
+
+def test_routing_rules_are_created_changed_and_removed_by_admins(api_as):
+    from tests.factories import make_team
+
+    platform, mobile = make_team("Platform"), make_team("Mobile")
+    admin = api_as(make_staff("admin"))
+    created = admin.post("/triage/routing-rules", {"name": "Outages", "team_id": platform.pk,
+                                                   "keywords": ["Outage", " down "], "position": 10})
+    assert created.status_code == 201
+    rule = created.json()
+    assert (rule["keywords"], rule["labels"], rule["team"]["name"]) == (["down", "outage"], [], "Platform")
+    agent = api_as(make_staff())
+    assert agent.post("/issues", {"title": "Total outage"}).json()["team"]["name"] == "Platform"
+
+    patched = admin.patch(f"/triage/routing-rules/{rule['id']}", {"team_id": mobile.pk, "labels": ["ios"]})
+    assert patched.json()["team"]["name"] == "Mobile" and patched.json()["labels"] == ["ios"]
+    assert agent.post("/issues", {"title": "Outage again"}).json()["team"]["name"] == "Mobile"
+    empty = admin.patch(f"/triage/routing-rules/{rule['id']}", {"keywords": [], "labels": []})
+    assert empty.status_code == 422 and empty.json()["fields"] == {"keywords": "keywords or labels required"}
+    assert admin.patch(f"/triage/routing-rules/{rule['id']}", {"team_id": 999999}).json()["fields"] == {
+        "team_id": "does not exist"}
+    assert [r["name"] for r in admin.get("/triage/routing-rules").json()] == ["Outages"]
+    assert agent.get("/triage/routing-rules").status_code == 403
+    assert admin.delete(f"/triage/routing-rules/{rule['id']}").status_code == 204
+    assert agent.post("/issues", {"title": "Outage once more"}).json()["team"] is None

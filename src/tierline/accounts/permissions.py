@@ -43,6 +43,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "metric.view": STAFF_ROLES,  # business metrics, their series and anomalies
     "metric.manage": frozenset({Role.ADMIN}),  # define metrics and their push secrets
     "chat.manage_keys": frozenset({Role.ADMIN}),  # the keys that sign chat widget identities
+    "call.view": STAFF_ROLES,  # calls on issues, with their notes (customers never: notes are internal)
+    "call.log": STAFF_ROLES,  # log a call on an issue, open an issue from a call
+    "phone_line.manage": frozenset({Role.ADMIN}),  # phone lines and their providers' auth tokens
 }
 
 

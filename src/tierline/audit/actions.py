@@ -32,6 +32,7 @@ class AuditAction:
     CONFIGURATION_RECEIVED = "configuration.received"
     EXPORTED = "audit.exported"
     PRIORITY_OVERRIDDEN = "issue.priority_overridden"
+    PRIORITY_OVERRIDE_REMOVED = "issue.priority_override_removed"
     LOGIN_THROTTLED = "login.throttled"
 
 

@@ -1,5 +1,5 @@
 """Escalation endpoints: hand-offs, questionnaires, SLA state and the breaching-soon queue,
-team tasks, problems and the engineering queue."""
+team tasks, problems and the engineering queue; SLA configuration lives in `sla_api`."""
 
 from datetime import timedelta
 
@@ -46,8 +46,10 @@ from .schemas import (
     TeamTaskIn,
     TeamTaskOut,
 )
+from .sla_api import router as sla_router
 
 router = Router(tags=["escalation"])
+router.add_router("/", sla_router)
 
 
 def _issue_for_staff(request, key: str, permission: str = "issue.escalate"):

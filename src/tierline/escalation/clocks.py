@@ -9,11 +9,15 @@ every change; the clock's state follows from the issue:
 - every clock pauses while the issue waits on the customer (pending) or is done, and on resume
   the business minutes spent paused push its warning and due times out; a reopened issue's
   resolution clock resumes where it stopped.
+
+`do_replan_sla_clocks` follows a configuration change instead: the open clocks a calendar or
+policy governs get the policy that now matches their issue and new due times.
 """
 
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 
 from tierline.issues.models import DONE_STATUSES, Issue, Status
@@ -137,3 +141,62 @@ def start_sla_clocks_bulk(issues: list[Issue]) -> int:
             clocks.append(new_clock(issue, kind, policy, issue.created_at))
     SlaClock.objects.bulk_create(clocks, batch_size=1000)
     return len(clocks)
+
+
+REPLAN_BATCH = 500
+
+
+def governed_clocks(scope: dict) -> Q:
+    """The clocks a configuration change may move. `scope` (JSON, it travels through the queue):
+    `calendar_id`, `policy_id`, `orphans` (clocks whose policy was deleted), and `match`
+    ({"plan", "priority"}: the issues a policy covers; blank or null matches any)."""
+    governed = Q(pk__in=[])
+    if scope.get("calendar_id"):
+        governed |= Q(policy__calendar_id=scope["calendar_id"])
+    if scope.get("policy_id"):
+        governed |= Q(policy_id=scope["policy_id"])
+    if scope.get("orphans"):
+        governed |= Q(policy__isnull=True)
+    if "match" in scope:
+        match, covered = scope["match"], Q()
+        if match.get("plan"):
+            covered &= Q(issue__organization__plan=match["plan"])
+        if match.get("priority") is not None:
+            covered &= Q(issue__priority=match["priority"])
+        governed |= covered
+    return governed
+
+
+def do_replan_sla_clocks(scope: dict, *, batch: int = REPLAN_BATCH) -> int:
+    """Give each open clock in scope the policy that now matches its issue and re-plan its warning,
+    due and next-check times, a batch per transaction; returns how many clocks moved."""
+    policies = list(SlaPolicy.objects.select_related("calendar"))
+    by_pk = {p.pk: p for p in policies}
+    governed, last, moved = governed_clocks(scope), 0, 0
+    while True:
+        with transaction.atomic():
+            clocks = list(SlaClock.objects.filter(governed, stopped_at__isnull=True, pk__gt=last)
+                          .select_related("issue__organization").select_for_update(of=("self",))
+                          .order_by("pk")[:batch])
+            for clock in clocks:
+                moved += _replan(clock, policies, by_pk)
+        if len(clocks) < batch:
+            return moved
+        last = clocks[-1].pk
+
+
+def _replan(clock: SlaClock, policies: list[SlaPolicy], by_pk: dict) -> bool:
+    issue = clock.issue
+    plan = issue.organization.plan if issue.organization_id else ""
+    policy = find_sla_policy(plan, issue.priority, policies) or by_pk.get(clock.policy_id)
+    before = (clock.policy_id, clock.target_minutes, clock.warn_at, clock.due_at, clock.next_check_at)
+    if policy is not None:
+        clock.policy_id, clock.target_minutes = policy.pk, getattr(policy, TARGET_FIELD[clock.kind])
+    schedule(clock, policy.calendar if policy else None)
+    after = (clock.policy_id, clock.target_minutes, clock.warn_at, clock.due_at, clock.next_check_at)
+    if after == before:
+        return False
+    SlaClock.objects.filter(pk=clock.pk).update(policy_id=clock.policy_id, target_minutes=clock.target_minutes,
+                                                warn_at=clock.warn_at, due_at=clock.due_at,
+                                                next_check_at=clock.next_check_at)
+    return True

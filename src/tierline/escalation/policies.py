@@ -10,11 +10,13 @@ side effect (mail, webhook, tier) runs from the run row, after commit, and recor
 import json
 import logging
 import urllib.request
+from collections import defaultdict
 from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tierline.issues.models import EventKind, IssueEvent
@@ -49,36 +51,37 @@ def do_check_sla_clock(clock_id: int, now: datetime) -> list[int]:
 def _check_clocks(due, now: datetime, limit: int) -> tuple[int, list[int]]:
     """Mark warnings and breaches of up to `limit` due clocks and create their escalation runs,
     in one transaction. Locked rows are skipped where the database can (another worker has
-    them); the unique run row is the last line of defence."""
-    from .clocks import schedule
+    them); the unique run row is the last line of defence. A batch costs a fixed number of
+    statements, not one per clock: the clocks are updated a group at a time (all that were just
+    warned, all that just breached) with the new next check taken from their own due time."""
     from .tasks import run_escalation_steps
 
     with transaction.atomic():
-        rows = due.order_by("next_check_at", "id").select_related("issue", "policy__calendar")
+        rows = due.order_by("next_check_at", "id").select_related("policy__calendar")
         # "of": lock the clocks only (PostgreSQL refuses FOR UPDATE on the nullable side of a join).
         skip_locked = connection.features.has_select_for_update_skip_locked
         clocks = list(rows.select_for_update(skip_locked=skip_locked, of=("self",))[:limit])
         if not clocks:
             return 0, []
         policies = list(EscalationPolicy.objects.filter(is_active=True).prefetch_related("steps"))
-        events, runs = [], []
+        events, runs, groups = [], [], defaultdict(list)
         for clock in clocks:
+            marked = []
             for trigger, mark, at, kind in ((Trigger.WARNING, "warned_at", clock.warn_at, EventKind.SLA_WARNING),
                                             (Trigger.BREACH, "breached_at", clock.due_at, EventKind.SLA_BREACHED)):
                 if getattr(clock, mark) is None and at <= now:
                     setattr(clock, mark, now)
-                    events.append(IssueEvent(issue=clock.issue, kind=kind, created_at=now, data={
+                    marked.append(mark)
+                    events.append(IssueEvent(issue_id=clock.issue_id, kind=kind, created_at=now, data={
                         "clock": clock.get_kind_display(), "due_at": clock.due_at.isoformat(),
                         "round": clock.round}))
                     runs += [EscalationRun(clock=clock, round=clock.round, step=step, created_at=now)
                              for policy in policies if policy.trigger == trigger
                              and policy.clock_kind in ("", clock.kind) for step in policy.steps.all()]
-            schedule(clock, clock.policy.calendar if clock.policy else None)
+            groups[_update_group(clock, marked)].append(clock.pk)
         IssueEvent.objects.bulk_create(events)
-        for clock in clocks:  # one UPDATE by primary key each: far cheaper than bulk_update's CASE
-            SlaClock.objects.filter(pk=clock.pk).update(
-                warned_at=clock.warned_at, breached_at=clock.breached_at, warn_at=clock.warn_at,
-                due_at=clock.due_at, next_check_at=clock.next_check_at)
+        for (marked, next_check), ids in groups.items():
+            SlaClock.objects.filter(pk__in=ids).update(next_check_at=next_check, **dict.fromkeys(marked, now))
         EscalationRun.objects.bulk_create(runs, ignore_conflicts=True)
         created = list(EscalationRun.objects.filter(clock__in=clocks, created_at=now, done_at=None)
                        .values_list("pk", flat=True))
@@ -87,25 +90,51 @@ def _check_clocks(due, now: datetime, limit: int) -> tuple[int, list[int]]:
     return len(clocks), created
 
 
+def _update_group(clock: SlaClock, marked: list[str]) -> tuple:
+    """The UPDATE a checked clock belongs to: the marks just set, and its next check as the
+    column it now equals (or a value, for a clock whose plan had drifted)."""
+    from .clocks import schedule
+
+    warn_at, due_at = clock.warn_at, clock.due_at
+    schedule(clock, clock.policy.calendar if clock.policy else None)
+    if (clock.warn_at, clock.due_at) != (warn_at, due_at):  # re-planned since: one row of its own
+        SlaClock.objects.filter(pk=clock.pk).update(warn_at=clock.warn_at, due_at=clock.due_at)
+        return tuple(marked), clock.next_check_at
+    column = {None: None, warn_at: F("warn_at"), due_at: F("due_at")}[clock.next_check_at]
+    return tuple(marked), column
+
+
+def do_run_escalation_steps(run_ids: list[int]) -> list[EscalationRun]:
+    """Run the steps of one sweep batch: everything they read is loaded in two queries; then each
+    step claims its run, acts and records that it is done in a transaction of its own, so a retry
+    after a failure (a webhook down) repeats only the steps that did not finish."""
+    runs = list(EscalationRun.objects.filter(pk__in=run_ids, done_at=None).order_by("pk")
+                .select_related("step__policy", "clock__issue__assignee"))
+    on_call = {o.team_id: o for o in TeamOnCall.objects.filter(
+        team_id__in={r.clock.issue.team_id for r in runs}).select_related("lead")}
+    return [run for run in runs if _run_step(run, on_call.get(run.clock.issue.team_id))]
+
+
 def do_run_escalation_step(run_id: int) -> EscalationRun | None:
+    return next(iter(do_run_escalation_steps([run_id])), None)
+
+
+def _run_step(run: EscalationRun, on_call: TeamOnCall | None) -> bool:
     with transaction.atomic():
-        run = (EscalationRun.objects.select_for_update(of=("self",))
-               .select_related("step__policy", "clock__issue__assignee", "clock__issue__team")
-               .filter(pk=run_id).first())
-        if run is None or run.done_at is not None:
-            return run
+        # The claim: another worker holding this run waits here, then finds it done.
+        if not EscalationRun.objects.select_for_update().filter(pk=run.pk, done_at=None).values_list("pk"):
+            return False
         issue, step = run.clock.issue, run.step
         what = f"{run.clock.get_kind_display().lower()} {step.policy.get_trigger_display().lower()}"
         subject = f"[{issue.key}] SLA {what}"
         body = (f"{issue.title}\n\nDue {run.clock.due_at:%Y-%m-%d %H:%M %Z}\n"
                 f"{settings.BASE_URL}/desk/issues/{issue.key}/")
-        on_call = TeamOnCall.objects.filter(team_id=issue.team_id).select_related("lead").first()
         outcome = _perform(step.action, issue, subject, body, on_call, run)
         run.done_at, run.outcome = timezone.now(), outcome[:300]
-        run.save(update_fields=["done_at", "outcome"])
+        EscalationRun.objects.filter(pk=run.pk).update(done_at=run.done_at, outcome=run.outcome)
         IssueEvent.objects.create(issue=issue, kind=EventKind.ESCALATION_STEP, created_at=run.done_at, data={
             "policy": step.policy.name, "action": step.get_action_display(), "outcome": run.outcome})
-    return run
+    return True
 
 
 def _perform(action: str, issue, subject: str, body: str, on_call, run) -> str:
@@ -122,6 +151,7 @@ def _perform(action: str, issue, subject: str, body: str, on_call, run) -> str:
     if action == StepAction.RAISE_TIER:
         from .actions import do_escalate_issue
 
+        issue.refresh_from_db(fields=["tier"])  # an earlier step of the batch may have raised it
         if issue.tier >= 5:
             return "already at tier 5"
         do_escalate_issue(issue, actor=None, note=f"{subject}: raised by escalation policy", check_requirements=False)

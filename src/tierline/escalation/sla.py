@@ -1,5 +1,10 @@
-"""Writes for SLA configuration: business calendars, SLA policies, escalation policies and
-who a team's escalations reach. Admin work (permission `escalation.configure`)."""
+"""Writes for SLA configuration: business calendars, SLA policies, escalation policies and their
+steps, and who a team's escalations reach. Admin work (permission `escalation.configure`).
+
+A change to a calendar or an SLA policy re-plans the open clocks it governs: after commit, the
+worker's `replan_sla_clocks` task (clocks.do_replan_sla_clocks) moves their due times, a batch
+per transaction, so a change that touches 100,000 clocks never holds one long lock.
+"""
 
 from datetime import date, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -8,6 +13,7 @@ from django.db import transaction
 
 from tierline.accounts.models import Team, User
 from tierline.errors import InvalidInput
+from tierline.issues.models import Priority
 
 from .models import (
     BusinessCalendar,
@@ -21,52 +27,192 @@ from .models import (
 )
 
 
-def do_create_business_calendar(*, name: str, time_zone: str, workday_start: time, workday_end: time,
-                                 weekdays=(0, 1, 2, 3, 4), holidays=()) -> BusinessCalendar:
+def _replan_after_commit(**scope) -> None:
+    from .tasks import replan_sla_clocks
+
+    transaction.on_commit(lambda: replan_sla_clocks(scope))
+
+
+def _clean_name(name, model, exclude_pk=None, *, unique: bool) -> str:
+    name = " ".join(str(name or "").split())
+    if not name or len(name) > 100 or "\x00" in name:
+        raise InvalidInput("A name is required", {"name": "1 to 100 characters"})
+    if unique and model.objects.filter(name=name).exclude(pk=exclude_pk).exists():
+        raise InvalidInput("That name is taken", {"name": "already used"})
+    return name
+
+
+def _clean_time(value, field: str) -> time:
+    if isinstance(value, time):
+        return value
     try:
-        ZoneInfo(time_zone)
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput("Invalid time", {field: "a time of day as HH:MM"}) from None
+
+
+def check_business_calendar(calendar: BusinessCalendar) -> None:
+    """Refuse (InvalidInput) or normalise an unsaved calendar; the admin's form runs it too."""
+    calendar.name = _clean_name(calendar.name, BusinessCalendar, calendar.pk, unique=True)
+    try:
+        ZoneInfo(str(calendar.time_zone))
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput("Unknown time zone", {"time_zone": "an IANA name such as Europe/Paris"}) from None
-    if not workday_start < workday_end:
+    calendar.workday_start = _clean_time(calendar.workday_start, "workday_start")
+    calendar.workday_end = _clean_time(calendar.workday_end, "workday_end")
+    if not calendar.workday_start < calendar.workday_end:
         raise InvalidInput("A workday ends after it starts", {"workday_end": "after workday_start"})
-    weekdays = sorted(set(weekdays))
-    if not weekdays or any(not 0 <= d <= 6 for d in weekdays):
+    weekdays = calendar.weekdays
+    if (not isinstance(weekdays, (list, tuple)) or not weekdays
+            or any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6 for d in weekdays)):
         raise InvalidInput("Invalid weekdays", {"weekdays": "one or more of 0 (Monday) to 6 (Sunday)"})
+    calendar.weekdays = sorted(set(weekdays))
     try:
-        holidays = sorted({date.fromisoformat(str(d)).isoformat() for d in holidays})
+        calendar.holidays = sorted({date.fromisoformat(str(d)).isoformat() for d in calendar.holidays or ()})
     except ValueError:
         raise InvalidInput("Invalid holiday", {"holidays": "dates as YYYY-MM-DD"}) from None
-    return BusinessCalendar.objects.create(name=name, time_zone=time_zone, workday_start=workday_start,
-                                           workday_end=workday_end, weekdays=weekdays, holidays=holidays)
 
 
-def do_create_sla_policy(*, name: str, first_response_minutes: int, next_response_minutes: int,
-                         resolution_minutes: int, plan: str = "", priority: int | None = None,
-                         calendar: BusinessCalendar | None = None) -> SlaPolicy:
-    targets = (first_response_minutes, next_response_minutes, resolution_minutes)
-    if any(not isinstance(t, int) or t <= 0 for t in targets):
-        raise InvalidInput("Targets are positive minutes", {"targets": "positive whole minutes"})
-    if SlaPolicy.objects.filter(plan=plan, priority=priority).exists():
-        raise InvalidInput("A policy for this plan and priority exists", {"plan": "already covered"})
-    return SlaPolicy.objects.create(name=name, plan=plan, priority=priority, calendar=calendar,
-                                    first_response_minutes=first_response_minutes,
-                                    next_response_minutes=next_response_minutes,
-                                    resolution_minutes=resolution_minutes)
+def do_create_business_calendar(*, name: str, time_zone: str, workday_start: time | str, workday_end: time | str,
+                                weekdays=(0, 1, 2, 3, 4), holidays=()) -> BusinessCalendar:
+    calendar = BusinessCalendar(name=name, time_zone=time_zone, workday_start=workday_start,
+                                workday_end=workday_end, weekdays=list(weekdays), holidays=list(holidays))
+    check_business_calendar(calendar)
+    calendar.save()
+    return calendar
 
 
 @transaction.atomic
-def do_create_escalation_policy(*, name: str, trigger: str, actions: list[str],
-                                clock_kind: str = "") -> EscalationPolicy:
-    if trigger not in Trigger.values:
+def do_update_business_calendar(calendar: BusinessCalendar, **changes) -> BusinessCalendar:
+    """Change hours, zone, weekdays, holidays or name; the clocks it governs are re-planned."""
+    calendar = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
+    for field, value in changes.items():
+        if field not in ("name", "time_zone", "workday_start", "workday_end", "weekdays", "holidays"):
+            raise TypeError(f"unknown calendar field {field}")
+        setattr(calendar, field, list(value) if field in ("weekdays", "holidays") else value)
+    check_business_calendar(calendar)
+    calendar.save()
+    _replan_after_commit(calendar_id=calendar.pk)
+    return calendar
+
+
+@transaction.atomic
+def do_delete_business_calendar(calendar: BusinessCalendar) -> None:
+    users = list(SlaPolicy.objects.filter(calendar=calendar).values_list("name", flat=True)[:5])
+    if users:
+        raise InvalidInput("The calendar is in use", {"calendar": f"used by {', '.join(users)}"})
+    calendar.delete()
+
+
+def check_sla_policy(policy: SlaPolicy) -> None:
+    policy.name = _clean_name(policy.name, SlaPolicy, unique=False)
+    policy.plan = str(policy.plan or "").strip()
+    if len(policy.plan) > 20 or "\x00" in policy.plan:
+        raise InvalidInput("Invalid plan", {"plan": "at most 20 characters"})
+    if policy.priority is not None and policy.priority not in Priority.values:
+        raise InvalidInput("Invalid priority", {"priority": "0 to 3, or null for any"})
+    targets = (policy.first_response_minutes, policy.next_response_minutes, policy.resolution_minutes)
+    if any(isinstance(t, bool) or not isinstance(t, int) or not 0 < t <= 10_000_000 for t in targets):
+        raise InvalidInput("Targets are positive minutes", {"targets": "positive whole minutes"})
+    if SlaPolicy.objects.filter(plan=policy.plan, priority=policy.priority).exclude(pk=policy.pk).exists():
+        raise InvalidInput("A policy for this plan and priority exists", {"plan": "already covered"})
+
+
+def _match(policy: SlaPolicy) -> dict:
+    return {"plan": policy.plan, "priority": policy.priority}
+
+
+@transaction.atomic
+def do_create_sla_policy(*, name: str, first_response_minutes: int, next_response_minutes: int,
+                         resolution_minutes: int, plan: str = "", priority: int | None = None,
+                         calendar: BusinessCalendar | None = None) -> SlaPolicy:
+    policy = SlaPolicy(name=name, plan=plan, priority=priority, calendar=calendar,
+                       first_response_minutes=first_response_minutes, next_response_minutes=next_response_minutes,
+                       resolution_minutes=resolution_minutes)
+    check_sla_policy(policy)
+    policy.save()
+    # Open issues it covers more closely than their current policy move over to it.
+    _replan_after_commit(match=_match(policy))
+    return policy
+
+
+@transaction.atomic
+def do_update_sla_policy(policy: SlaPolicy, **changes) -> SlaPolicy:
+    """Change targets, calendar, name, plan or priority; open clocks under it, and those of
+    the issues it now covers, are re-planned."""
+    policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
+    for field, value in changes.items():
+        if field not in ("name", "plan", "priority", "calendar", "first_response_minutes",
+                         "next_response_minutes", "resolution_minutes"):
+            raise TypeError(f"unknown SLA policy field {field}")
+        setattr(policy, field, value)
+    check_sla_policy(policy)
+    policy.save()
+    # Clocks under it (whatever it covers now) and the issues it covers now.
+    _replan_after_commit(policy_id=policy.pk, match=_match(policy))
+    return policy
+
+
+@transaction.atomic
+def do_delete_sla_policy(policy: SlaPolicy) -> None:
+    """Its open clocks go to the policy that now matches their issue (or keep their targets
+    around the clock when none does)."""
+    match = _match(policy)
+    policy.delete()  # the clocks' policy becomes null (SET_NULL)
+    _replan_after_commit(orphans=True, match=match)
+
+
+def check_escalation_policy(policy: EscalationPolicy, actions) -> list[str]:
+    policy.name = _clean_name(policy.name, EscalationPolicy, unique=False)
+    if policy.trigger not in Trigger.values:
         raise InvalidInput("Invalid trigger", {"trigger": f"one of {', '.join(Trigger.values)}"})
-    if clock_kind and clock_kind not in ClockKind.values:
+    if policy.clock_kind and policy.clock_kind not in ClockKind.values:
         raise InvalidInput("Invalid clock", {"clock_kind": f"one of {', '.join(ClockKind.values)}"})
-    if not actions or any(a not in StepAction.values for a in actions):
+    if actions is not None and (not isinstance(actions, (list, tuple)) or not actions or len(actions) > 20
+                                or any(a not in StepAction.values for a in actions)):
         raise InvalidInput("Invalid steps", {"actions": f"one or more of {', '.join(StepAction.values)}"})
-    policy = EscalationPolicy.objects.create(name=name, trigger=trigger, clock_kind=clock_kind)
+    return list(actions) if actions is not None else None
+
+
+@transaction.atomic
+def do_create_escalation_policy(*, name: str, trigger: str, actions: list[str], clock_kind: str = "",
+                                is_active: bool = True) -> EscalationPolicy:
+    policy = EscalationPolicy(name=name, trigger=trigger, clock_kind=clock_kind or "", is_active=is_active)
+    actions = check_escalation_policy(policy, actions)
+    if actions is None:
+        raise InvalidInput("Invalid steps", {"actions": "one or more steps"})
+    policy.save()
     EscalationStep.objects.bulk_create(
         [EscalationStep(policy=policy, position=n, action=a) for n, a in enumerate(actions, 1)])
     return policy
+
+
+@transaction.atomic
+def do_update_escalation_policy(policy: EscalationPolicy, *, actions: list[str] | None = None,
+                                **changes) -> EscalationPolicy:
+    """Change the trigger, clock, name or activity, or replace the ordered steps. A step kept at
+    its position keeps its row, so what it already ran for still counts as run."""
+    policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
+    for field, value in changes.items():
+        if field not in ("name", "trigger", "clock_kind", "is_active"):
+            raise TypeError(f"unknown escalation policy field {field}")
+        setattr(policy, field, (value or "") if field == "clock_kind" else value)
+    actions = check_escalation_policy(policy, actions)
+    policy.save()
+    if actions is not None:
+        steps = list(policy.steps.order_by("position", "id"))
+        for n, action in enumerate(actions, 1):
+            step = steps[n - 1] if n <= len(steps) else EscalationStep(policy=policy, position=n)
+            if step.pk is None or step.action != action or step.position != n:
+                step.action, step.position = action, n
+                step.save()
+        EscalationStep.objects.filter(pk__in=[s.pk for s in steps[len(actions):]]).delete()
+    return policy
+
+
+def do_delete_escalation_policy(policy: EscalationPolicy) -> None:
+    # Its runs go with it; each step that ran left an event on its issue's timeline.
+    policy.delete()
 
 
 def do_set_team_on_call(team: Team, *, lead: User | None = None, page_email: str = "",

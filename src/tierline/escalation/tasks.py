@@ -1,4 +1,5 @@
-"""Escalation background work. Thin: the periodic SLA sweep and one escalation step by id."""
+"""Escalation background work. Thin: the periodic SLA sweep, escalation steps by id, and re-planning
+clocks after an SLA configuration change."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -14,7 +15,14 @@ def sweep_sla_clocks_every_minute() -> None:
 @db_task(retries=3, retry_delay=60)
 def run_escalation_steps(run_ids: list[int]) -> None:
     # One task per sweep batch: a retry skips the steps already done (EscalationRun.done_at).
-    from .policies import do_run_escalation_step
+    from .policies import do_run_escalation_steps
 
-    for run_id in run_ids:
-        do_run_escalation_step(run_id)
+    do_run_escalation_steps(run_ids)
+
+
+@db_task(retries=3, retry_delay=60)
+def replan_sla_clocks(scope: dict) -> None:
+    # After a calendar or SLA policy changed: re-planning twice gives the same answer.
+    from .clocks import do_replan_sla_clocks
+
+    do_replan_sla_clocks(scope)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tierline.accounts.models import Team, User
+from tierline.audit.actions import AuditAction, do_record_audit
 from tierline.errors import InvalidInput
 from tierline.escalation.clocks import sync_sla_clocks
 from tierline.issues.models import DONE_STATUSES, EventKind, Issue, IssueEvent, Priority
@@ -95,20 +96,29 @@ def do_override_priority(issue: Issue, *, actor: User, priority: int, reason: st
         IssueEvent.objects.create(issue=issue, kind=EventKind.PRIORITY_OVERRIDDEN, actor=actor, created_at=now,
                                   data={"from": before, "to": priority, "reason": reason,
                                         "computed": issue.computed_priority})
+        do_record_audit(action=AuditAction.PRIORITY_OVERRIDDEN, actor=actor, organization=issue.organization,
+                        target=issue, reason=reason, data={"from": before, "to": priority,
+                                                           "computed": issue.computed_priority})
         sync_sla_clocks(issue, now)
     return issue
 
 
-def do_remove_priority_override(issue: Issue, *, actor: User, at: datetime | None = None) -> Issue:
+def do_remove_priority_override(issue: Issue, *, actor: User, reason: str = "",
+                                at: datetime | None = None) -> Issue:
+    """Back to the computed priority; `reason` is optional (the audit entry says "override removed")."""
     now = at or timezone.now()
+    reason = " ".join((reason or "").split())[:500] or "override removed"
     with transaction.atomic():
         issue = Issue.objects.select_for_update(of=("self",)).select_related("organization").get(pk=issue.pk)
         if issue.priority_override is None:
             return issue
-        before = issue.priority_override
+        before, before_reason = issue.priority_override, issue.priority_override_reason
         issue.priority_override, issue.priority_override_reason, issue.priority_override_by = None, "", None
         IssueEvent.objects.create(issue=issue, kind=EventKind.PRIORITY_OVERRIDDEN, actor=actor, created_at=now,
-                                  data={"from": before, "to": None, "reason": "override removed"})
+                                  data={"from": before, "to": None, "reason": reason})
+        do_record_audit(action=AuditAction.PRIORITY_OVERRIDE_REMOVED, actor=actor,
+                        organization=issue.organization, target=issue, reason=reason,
+                        data={"from": before, "to": issue.computed_priority, "override_reason": before_reason})
         changed = apply_priority(issue, actor=actor, at=now, reason="override removed")
         issue.updated_at = now
         issue.save(update_fields=[*changed, "priority_override", "priority_override_reason",
@@ -139,12 +149,44 @@ def clean_labels(labels) -> list[str]:
     return cleaned
 
 
-def do_create_routing_rule(*, name: str, team: Team, keywords=(), labels=(), position: int = 100) -> RoutingRule:
-    name = name.strip()
-    if not name:
-        raise InvalidInput("A routing rule needs a name", {"name": "required"})
-    keywords = sorted({k.strip().lower() for k in keywords if k.strip()})
-    labels = clean_labels(labels)
-    if not keywords and not labels:
+def check_routing_rule(rule: RoutingRule) -> None:
+    """Refuse (InvalidInput) or normalise an unsaved rule; the admin's form runs it too."""
+    rule.name = " ".join(str(rule.name or "").split())
+    if not rule.name or len(rule.name) > 100 or "\x00" in rule.name:
+        raise InvalidInput("A routing rule needs a name", {"name": "1 to 100 characters"})
+    keywords = sorted({" ".join(str(k).split()).lower() for k in rule.keywords or () if str(k).strip()})
+    if len(keywords) > 50 or any(len(k) > 100 or "\x00" in k for k in keywords):
+        raise InvalidInput("Invalid keywords", {"keywords": "at most 50 keywords of 100 characters"})
+    rule.keywords, rule.labels = keywords, clean_labels(rule.labels)
+    if any("\x00" in label for label in rule.labels):
+        raise InvalidInput("Invalid labels", {"labels": "no NUL characters"})
+    if not rule.keywords and not rule.labels:
         raise InvalidInput("A routing rule needs keywords or labels", {"keywords": "keywords or labels required"})
-    return RoutingRule.objects.create(name=name, team=team, keywords=keywords, labels=labels, position=position)
+    if isinstance(rule.position, bool) or not isinstance(rule.position, int) or not 0 <= rule.position <= 1_000_000:
+        raise InvalidInput("Invalid position", {"position": "0 to 1000000"})
+
+
+def do_create_routing_rule(*, name: str, team: Team, keywords=(), labels=(), position: int = 100,
+                           is_active: bool = True) -> RoutingRule:
+    rule = RoutingRule(name=name, team=team, keywords=list(keywords), labels=list(labels), position=position,
+                       is_active=is_active)
+    check_routing_rule(rule)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def do_update_routing_rule(rule: RoutingRule, **changes) -> RoutingRule:
+    """Change a rule's words, labels, team, position or activity; it applies to issues created from now on."""
+    rule = RoutingRule.objects.select_for_update().get(pk=rule.pk)
+    for field, value in changes.items():
+        if field not in ("name", "team", "keywords", "labels", "position", "is_active"):
+            raise TypeError(f"unknown routing rule field {field}")
+        setattr(rule, field, list(value) if field in ("keywords", "labels") else value)
+    check_routing_rule(rule)
+    rule.save()
+    return rule
+
+
+def do_delete_routing_rule(rule: RoutingRule) -> None:
+    rule.delete()

@@ -1,19 +1,33 @@
-"""Admin page for routing rules. Saves go through the action; rules are replaced, not edited."""
+"""Admin page for routing rules. Creating, changing and deleting go through the actions; their
+checks run in the form, so a refusal shows on the field."""
 
 from django.contrib import admin
 
-from .actions import do_create_routing_rule
+from tierline.escalation.admin import ActionAdmin, CheckedForm
+
+from .actions import check_routing_rule, do_create_routing_rule, do_delete_routing_rule, do_update_routing_rule
 from .models import RoutingRule
+
+FIELDS = ("name", "position", "team", "keywords", "labels", "is_active")
+
+
+class RoutingRuleForm(CheckedForm):
+    class Meta:
+        model = RoutingRule
+        fields = FIELDS
+
+    def check(self, instance):
+        if instance.team_id:
+            check_routing_rule(instance)
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ActionAdmin):
+    form = RoutingRuleForm
     list_display = ("name", "position", "team", "keywords", "labels", "is_active")
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
+    delete_action = do_delete_routing_rule
 
     def save_model(self, request, obj, form, change):
-        created = do_create_routing_rule(name=obj.name, team=obj.team, keywords=obj.keywords or [],
-                                         labels=obj.labels or [], position=obj.position)
-        obj.pk, obj._state = created.pk, created._state
+        values = {f: getattr(obj, f) for f in FIELDS}
+        saved = do_update_routing_rule(obj, **values) if change else do_create_routing_rule(**values)
+        obj.pk, obj._state = saved.pk, saved._state

@@ -21,7 +21,10 @@ def override_priority(request, key):
     value = request.POST.get("priority", "")
     try:
         if value == "":
-            do_remove_priority_override(issue, actor=request.user)
+            # The reason box still shows the override's own reason unless the user typed a new one.
+            reason = request.POST.get("reason", "")
+            do_remove_priority_override(issue, actor=request.user,
+                                        reason="" if reason == issue.priority_override_reason else reason)
         else:
             do_override_priority(issue, actor=request.user, priority=int(value) if value.isdigit() else -1,
                                  reason=request.POST.get("reason", ""))

@@ -1,0 +1,13 @@
+"""Background work for calls. Thin: load by id, call an action."""
+
+from huey.contrib.djhuey import db_task
+
+from .actions import do_process_call_delivery
+from .models import CallDelivery
+
+
+@db_task(retries=2, retry_delay=10)
+def process_call_delivery(delivery_id: int) -> None:
+    delivery = CallDelivery.objects.filter(pk=delivery_id).first()
+    if delivery is not None:
+        do_process_call_delivery(delivery)

@@ -1,0 +1,77 @@
+"""The calls API: list and log calls on an issue, open an issue from a call, phone lines."""
+
+import pytest
+
+from tests.factories import make_contact, make_customer, make_issue, make_staff
+from tierline.calls.models import PhoneLine
+from tierline.calls.tokens import open_token
+from tierline.issues.models import EventKind
+
+pytestmark = pytest.mark.django_db
+CALL = {"direction": "inbound", "caller_number": "+1 415 555 0100", "outcome": "call_back",
+        "duration_seconds": 95, "notes": "Will send logs"}
+
+
+def test_log_and_list_calls(api_as, org, agent):
+    contact = make_contact(org, name="Dana Diaz", phone="415.555.0100")
+    issue = make_issue(org, requester=contact)
+    api = api_as(agent)
+    response = api.post(f"/issues/{issue.key}/calls", CALL)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["contact"] == {"id": contact.pk, "name": "Dana Diaz"} and body["issue"] == issue.key
+    assert body["caller"].endswith("0100") and "415" not in body["caller"]
+    assert body["logged_by"]["id"] == agent.pk
+    listed = api.get(f"/issues/{issue.key}/calls").json()
+    assert [c["id"] for c in listed] == [body["id"]] and listed[0]["notes"] == "Will send logs"
+
+
+def test_logging_names_the_wrong_fields(api_as, org, agent):
+    issue = make_issue(org)
+    api = api_as(agent)
+    for body, field in (({**CALL, "outcome": "great"}, "outcome"),
+                        ({**CALL, "duration_seconds": "95"}, "duration_seconds"),
+                        ({**CALL, "caller_number": "call me maybe"}, "caller_number"),
+                        ({**CALL, "contact_id": 999999}, "contact_id")):
+        response = api.post(f"/issues/{issue.key}/calls", body)
+        assert response.status_code == 422 and field in response.json()["fields"], response.content
+    assert not issue.events.filter(kind=EventKind.CALL_LOGGED).exists()
+
+
+def test_customers_never_see_calls(api_as, org, other_org, agent):
+    issue = make_issue(org)
+    api_as(agent).post(f"/issues/{issue.key}/calls", CALL)
+    assert api_as(make_customer(org)).get(f"/issues/{issue.key}/calls").status_code == 403
+    assert api_as(make_customer(other_org)).get(f"/issues/{issue.key}/calls").status_code == 404
+    assert api_as(make_customer(org)).post(f"/issues/{issue.key}/calls", CALL).status_code == 403
+
+
+def test_open_an_issue_from_a_call(api_as, org, agent):
+    contact = make_contact(org, phone="+1 (415) 555-0100")
+    response = api_as(agent).post("/calls", {**CALL, "title": "Export fails", "severity": 2})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["issue"]["channel"] == "phone" and body["issue"]["requester"]["id"] == contact.pk
+    assert body["issue"]["organization"]["id"] == org.pk and body["call"]["issue"] == body["issue"]["key"]
+
+
+def test_phone_lines_keep_the_token_sealed(api_as, org, admin_user):
+    response = api_as(admin_user).post("/calls/lines", {"slug": "Main Support", "auth_token": "tok-123",
+                                                         "organization_id": org.pk})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["slug"] == "main-support" and "tok-123" not in response.content.decode()
+    assert body["status_callback_url"].endswith("/api/v1/calls/twilio/main-support")
+    line = PhoneLine.objects.get()
+    assert "tok-123" not in line.auth_token_sealed and open_token(line.auth_token_sealed) == "tok-123"
+    assert api_as(admin_user).post("/calls/lines", {"slug": "main-support", "auth_token": "x"}).status_code == 422
+    assert [li["slug"] for li in api_as(admin_user).get("/calls/lines").json()] == ["main-support"]
+    assert api_as(make_staff("senior_engineer_t5")).get("/calls/lines").status_code == 403
+
+
+def test_a_token_sealed_under_another_secret_key_opens_to_nothing(settings, admin_user):
+    from tests.calls.helpers import make_phone_line
+
+    line = make_phone_line()
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    assert open_token(line.auth_token_sealed) is None
