@@ -153,7 +153,8 @@ def main() -> int:
     print(json.dumps({"benchmark": "ladder", "database": engine, "issues": issue_count, "clocks": clocks,
                       "idle_sweep_ms": round(idle_ms, 3), "naive_sweep_ms": round(naive_ms, 1),
                       "busy_sweep_ms": round(busy_ms, 1), "due_clocks": args.due, "steps_run": len(runs),
-                      "step_ms": round(steps_ms / max(len(runs), 1), 2), "sweep_and_steps_ms": round(busy_ms + steps_ms, 1),
+                      "step_ms": round(steps_ms / max(len(runs), 1), 2),
+                      "sweep_and_steps_ms": round(busy_ms + steps_ms, 1),
                       "priority_rules_us": round(per_rules_us, 2), "apply_priority_us": round(per_apply_us, 2),
                       "severity_lookup_us": round(per_lookup_us, 3), "worst_sweep_ms": round(worst, 1)}))
     return 0
