@@ -1,0 +1,42 @@
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+from tests.factories import make_contact, make_issue, make_org, make_staff
+from tierline.calls.models import Call
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_agent_logs_a_call_on_the_issue_page(page):
+    acme = make_org(name="Acme Robotics", email_domains=["acme.example"])
+    dana = make_contact(acme, name="Dana Diaz", phone="+1 415 555 0100")
+    issue = make_issue(acme, title="Export to CSV fails", requester=dana)
+    agent = make_staff("support_t1", email="alice@tierline.example", name="Alice")
+
+    log_in(page, agent.email)
+    page.goto(f"/desk/issues/{issue.key}/")
+    form = page.get_by_role("form", name="Log a call")
+    expect(form).to_be_visible()
+    form.get_by_label("Outbound").check()
+    form.get_by_label("Caller's phone number").fill("(415) 555-0100")
+    form.get_by_label("Call length (minutes, or mm:ss)").fill("4:05")
+    form.get_by_label("Call outcome").select_option(label="Call back")
+    form.get_by_label("Call notes").fill("Sent the fixed export; will call back Friday")
+    form.get_by_role("button", name="Log call").click()
+
+    timeline = page.get_by_role("list", name="Timeline")
+    expect(timeline).to_contain_text("logged an outbound call with Dana Diaz (4m 05s): Call back")
+    expect(timeline).to_contain_text("will call back Friday")
+    expect(timeline).not_to_contain_text("415")  # the number is masked on the page
+    call = Call.objects.get()
+    assert (call.contact, call.duration_seconds, call.logged_by) == (dana, 245, agent)
+
+    # A wrong number is refused with the form kept as typed.
+    form = page.get_by_role("form", name="Log a call")
+    form.get_by_label("Caller's phone number").fill("call me")
+    form.get_by_label("Call notes").fill("second try")
+    form.get_by_role("button", name="Log call").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not a phone number")
+    expect(page.get_by_role("form", name="Log a call").get_by_label("Call notes")).to_have_value("second try")
+    assert Call.objects.count() == 1
