@@ -26,7 +26,7 @@ def test_agent_logs_a_call_on_the_issue_page(page):
     form.get_by_role("button", name="Log call").click()
 
     timeline = page.get_by_role("list", name="Timeline")
-    expect(timeline).to_contain_text("logged an outbound call with Dana Diaz (4m 05s): Call back")
+    expect(timeline).to_contain_text("logged an outbound call with ••••••0100 (4m 05s): Call back")
     expect(timeline).to_contain_text("will call back Friday")
     expect(timeline).not_to_contain_text("415")  # the number is masked on the page
     call = Call.objects.get()

@@ -20,7 +20,7 @@ def test_logging_a_call_writes_the_call_and_its_event(org, agent):
     assert (call.contact, call.caller_number, call.logged_by) == (contact, "+14155550100", agent)
     event = IssueEvent.objects.get(issue=issue, kind=EventKind.CALL_LOGGED)
     assert event.actor == agent
-    assert event.data["contact"] == "Dana Diaz" and event.data["outcome_label"] == "Call back"
+    assert event.data["contact_id"] == contact.pk and event.data["outcome_label"] == "Call back"
     assert event.data["notes"] == "Wants the export fixed by Friday" and event.data["caller"].endswith("0100")
     assert "415" not in event.data["caller"]  # the number is personal: masked on the timeline
 

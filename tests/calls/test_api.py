@@ -5,6 +5,7 @@ import pytest
 from tests.factories import make_contact, make_customer, make_issue, make_staff
 from tierline.calls.models import PhoneLine
 from tierline.calls.tokens import open_token
+from tierline.customers.sensitivity import MASK
 from tierline.issues.models import EventKind
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,8 @@ def test_log_and_list_calls(api_as, org, agent):
     response = api.post(f"/issues/{issue.key}/calls", CALL)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["contact"] == {"id": contact.pk, "name": "Dana Diaz"} and body["issue"] == issue.key
+    assert body["contact"] == {"id": contact.pk, "name": MASK} and body["issue"] == issue.key
+    assert "Dana" not in response.content.decode()  # a name is personal: masked without an unmask grant
     assert body["caller"].endswith("0100") and "415" not in body["caller"]
     assert body["logged_by"]["id"] == agent.pk
     listed = api.get(f"/issues/{issue.key}/calls").json()

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from tests.factories import make_contact, make_customer, make_issue
+from tests.factories import make_contact, make_customer, make_issue, make_unmask_grant
 from tierline.calls.models import Call
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,8 @@ def test_logging_a_call_from_the_page(client, org, agent):
     call = Call.objects.get()
     assert (call.direction, call.duration_seconds, call.contact, call.logged_by) == ("outbound", 200, contact, agent)
     page = client.get(f"/desk/issues/{issue.key}/").content.decode()
-    assert "logged an outbound call with Dana Diaz (3m 20s): Call back" in page
+    assert "logged an outbound call with ••••••0100 (3m 20s): Call back" in page
+    assert "Dana" not in page.split('aria-label="Timeline"')[1].split("</ol>")[0]  # masked without a grant
     assert "Left the new export link" in page
 
 
@@ -57,3 +58,14 @@ def test_customers_and_forged_posts_log_nothing(org, agent):
         "direction": "inbound", "caller_number": "+14155550100", "outcome": "answered"})
     assert response.status_code == 403
     assert not Call.objects.exists()
+
+
+def test_an_agent_with_an_unmask_grant_sees_who_called(client, org, agent):
+    contact = make_contact(org, name="Dana Diaz", phone="+14155550100")
+    issue = make_issue(org, requester=contact, assignee=agent)
+    make_unmask_grant(org, issue, requester=agent)
+    client.force_login(agent)
+    client.post(f"/desk/issues/{issue.key}/calls", {"direction": "inbound", "caller_number": "+14155550100",
+                                                    "outcome": "answered"})
+    page = client.get(f"/desk/issues/{issue.key}/").content.decode()
+    assert "logged an inbound call with Dana Diaz (0m 00s): Answered" in page

@@ -60,7 +60,7 @@ def call_event_data(call: Call, change: str) -> dict:
     """What the timeline shows of a call, kept with the event (the timeline is append-only)."""
     return {
         "call": call.pk, "change": change, "direction": call.direction, "caller": mask_number(call.caller_number),
-        "contact": call.contact.display_name if call.contact_id else None,
+        "contact_id": call.contact_id,  # named on the page through the reader's PersonalData
         "duration_seconds": call.duration_seconds, "outcome": call.outcome,
         "outcome_label": Outcome(call.outcome).label if call.outcome else "", "notes": call.notes,
         "recording_url": call.recording_url, "line": call.line.slug if call.line_id else None,

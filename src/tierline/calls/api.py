@@ -6,6 +6,7 @@ from ninja import Router, Status
 
 from tierline.accounts.permissions import has_perm
 from tierline.accounts.schemas import user_ref
+from tierline.customers.masking import PersonalData
 from tierline.customers.models import Contact, Organization
 from tierline.errors import ActionError, PayloadTooLarge, PermissionDenied
 from tierline.intake.models import InboundStatus
@@ -23,15 +24,20 @@ from .twilio import MalformedCallback, is_signed, read_form, read_status_callbac
 router = Router(tags=["calls"])
 
 
-def call_out(call) -> dict:
+def call_out(call, privacy: PersonalData) -> dict:
+    """`privacy`: the reader's view of personal data (the contact's name masked unless unmasked)."""
     return {
         "id": call.pk, "issue": call.issue.key, "direction": call.direction, "caller": mask_number(call.caller_number),
-        "contact": {"id": call.contact.pk, "name": call.contact.display_name} if call.contact_id else None,
+        "contact": {"id": call.contact.pk, "name": privacy.contact_label(call.contact)} if call.contact_id else None,
         "duration_seconds": call.duration_seconds, "outcome": call.outcome, "notes": call.notes,
         "logged_by": user_ref(call.logged_by), "line": call.line.slug if call.line_id else None,
         "external_id": call.external_id, "provider_status": call.provider_status,
         "recording_url": call.recording_url, "started_at": call.started_at, "created_at": call.created_at,
     }
+
+
+def _privacy(request, issue) -> PersonalData:
+    return PersonalData(request.auth, what=f"calls of issue {issue.key}", organization_id=issue.organization_id)
 
 
 def _may_log(user) -> None:
@@ -47,7 +53,8 @@ def _contact(payload: CallIn) -> Contact | None:
 def get_calls(request, key: str):
     """The calls logged on an issue, oldest first (staff only: call notes are internal)."""
     issue = get_issue_for_user(request.auth, key)
-    return [call_out(c) for c in list_calls(request.auth, issue).select_related("line")]
+    privacy = _privacy(request, issue)
+    return [call_out(c, privacy) for c in list_calls(request.auth, issue).select_related("line")]
 
 
 @router.post("/issues/{key}/calls", response={201: CallOut, **ERRORS})
@@ -61,7 +68,7 @@ def log_call(request, key: str, payload: CallIn):
         outcome=payload.outcome, duration_seconds=payload.duration_seconds, notes=payload.notes,
         contact=_contact(payload), started_at=payload.started_at,
     )
-    return Status(201, call_out(call))
+    return Status(201, call_out(call, _privacy(request, issue)))
 
 
 @router.post("/calls", response={201: CallOpened, **ERRORS})
@@ -75,7 +82,8 @@ def open_issue_from_call(request, payload: CallIssueIn):
         duration_seconds=payload.duration_seconds, notes=payload.notes, contact=_contact(payload),
     )
     issue = get_issue_for_user(request.auth, call.issue.key)
-    return Status(201, {"issue": issue_out(issue), "call": call_out(call)})
+    privacy = _privacy(request, issue)
+    return Status(201, {"issue": issue_out(issue, privacy), "call": call_out(call, privacy)})
 
 
 def line_out(line) -> dict:

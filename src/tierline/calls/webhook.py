@@ -66,7 +66,8 @@ def _first_report(line: PhoneLine, callback: StatusCallback) -> Call:
     issue = find_open_conversation(contact, number)
     if issue is not None:
         return do_log_call(issue, **fields)
-    who = contact.display_name if contact else mask_number(number) or "an unknown number"
+    # Titles are shown to everyone who sees the issue: no name, only the masked number.
+    who = mask_number(number) if normalise_number(number) else "an unknown number"
     verb = "Call from" if callback.direction == Direction.INBOUND else "Call to"
     return do_open_issue_from_call(
         title=f"{verb} {who}", description=f"{verb} {who} on phone line {line.slug}.",

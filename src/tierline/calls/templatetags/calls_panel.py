@@ -4,6 +4,8 @@ inclusion tag, so the issues app's view does not need to know about calls."""
 from django import template
 
 from tierline.accounts.permissions import has_perm
+from tierline.customers.models import Contact
+from tierline.customers.sensitivity import MASK
 
 from ..models import Direction, Outcome
 
@@ -37,3 +39,15 @@ def call_length(seconds) -> str:
     minutes, seconds = divmod(int(seconds or 0), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {seconds:02d}s"
+
+
+@register.filter
+def call_party(call: dict, privacy) -> str:
+    """Who was on the phone, as the reader may see people (customers/masking.py): the contact's
+    name once unmasked, else the number's last four digits."""
+    contact = Contact.objects.filter(pk=call.get("contact_id")).first() if call.get("contact_id") else None
+    if contact is not None and privacy is not None:
+        label = privacy.contact_label(contact)
+        if label and not label.startswith(MASK):
+            return label
+    return call.get("caller") or MASK
