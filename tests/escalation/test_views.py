@@ -42,3 +42,55 @@ def test_sla_badge_says_how_long_is_left(client):
     client.force_login(make_staff())
     page = client.get(f"/desk/issues/{issue.key}/").content.decode()
     assert "First response: ok" in page and ("1h 29m left" in page or "1h 30m left" in page)
+
+
+def test_queue_shows_each_issues_most_urgent_sla_clock(client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tierline.issues.actions import do_add_comment, do_update_issue
+
+    do_create_sla_policy(name="Fast", first_response_minutes=60, next_response_minutes=60, resolution_minutes=600)
+    now, agent = timezone.now(), make_staff()
+    late = make_issue(make_org(), title="Late", at=now - timedelta(minutes=90))
+    soon = make_issue(make_org(), title="Soon", at=now - timedelta(minutes=50))
+    waiting = make_issue(make_org(), title="Waiting", at=now - timedelta(minutes=5))
+    do_update_issue(waiting, actor=agent, status="pending")
+    answered = make_issue(make_org(), title="Answered", at=now - timedelta(minutes=5))
+    do_add_comment(answered, body="Looking", is_public=True, author=agent, notify=False)
+    client.force_login(agent)
+    page = client.get("/desk/").content.decode()
+    assert 'class="badge sla-breached"' in page and "Breached, over by 30m" in page
+    assert 'class="badge sla-warning"' in page and ("9m left" in page or "10m left" in page)
+    assert ">Paused<" in page
+    # Answered in time: its first response is met, the resolution clock runs.
+    assert "9h 5" in page
+    assert late.key in page and soon.key in page
+
+    with CaptureQueriesContext(connection) as few:
+        client.get("/desk/")
+    for n in range(20):
+        make_issue(make_org(), title=f"More {n}")
+    with django_assert_num_queries(len(few)):
+        client.get("/desk/")
+
+
+def test_portal_tells_the_customer_when_to_expect_answers_in_plain_words(client):
+    from tests.factories import make_customer
+    from tierline.issues.actions import do_add_comment, do_update_issue
+
+    do_create_sla_policy(name="Enterprise gold internal", first_response_minutes=60, next_response_minutes=60,
+                         resolution_minutes=600)
+    org = make_org()
+    now = timezone.now()
+    issue = make_issue(org, title="Export fails", at=now - timedelta(minutes=90))
+    client.force_login(make_customer(org))
+    page = client.get(f"/portal/issues/{issue.key}/").content.decode()
+    assert "First reply: later than we aimed" in page and "Resolution: we aim to resolve this by" in page
+    assert "Enterprise gold internal" not in page and "breach" not in page.lower()
+
+    agent = make_staff()
+    do_add_comment(issue, body="Looking", is_public=True, author=agent, notify=False)
+    do_update_issue(issue, actor=agent, status="pending")
+    page = client.get(f"/portal/issues/{issue.key}/").content.decode()
+    assert "First reply: sent" in page and "Resolution: on hold while we wait for your answer" in page

@@ -38,10 +38,71 @@ def clock_state(clock: SlaClock, now: datetime) -> dict:
             "stopped_at": clock.stopped_at}
 
 
+def format_time_left(seconds: int) -> str:
+    sign, seconds = ("", seconds) if seconds >= 0 else ("over by ", -seconds)
+    hours, minutes = divmod(seconds // 60, 60)
+    return f"{sign}{hours}h {minutes:02d}m" if hours else f"{sign}{minutes}m"
+
+
+# Which clock an issue's badge in a list shows: the most urgent running one, else the rest.
+_BADGE_RANK = {"breached": 0, "warning": 1, "ok": 2, "paused": 3, "missed": 4, "met": 5}
+
+
+def attach_sla_badges(issues: list[Issue], now: datetime | None = None) -> list[Issue]:
+    """Set `issue.sla_badge` on every issue of a page ({"state", "label", "clock", "due_at"}, or
+    None without clocks), from one query for the whole page."""
+    now = now or timezone.now()
+    best: dict[int, tuple] = {}
+    for clock in SlaClock.objects.filter(issue_id__in=[i.pk for i in issues]):
+        state = clock_state(clock, now)
+        badge = state["state"] if not (state["state"] == "breached" and clock.stopped_at) else "missed"
+        rank = (_BADGE_RANK[badge], state["time_left_seconds"])
+        if clock.issue_id not in best or rank < best[clock.issue_id][0]:
+            best[clock.issue_id] = (rank, badge, state)
+    for issue in issues:
+        found = best.get(issue.pk)
+        issue.sla_badge = None if found is None else _badge(*found[1:])
+    return issues
+
+
+def _badge(badge: str, state: dict) -> dict:
+    left = format_time_left(state["time_left_seconds"])
+    label = {"breached": f"Breached, {left}", "warning": f"{left} left", "ok": f"{left} left", "paused": "Paused",
+             "missed": "Met late", "met": "Met"}[badge]
+    return {"state": badge, "label": label, "clock": state["name"], "due_at": state["due_at"]}
+
+
 def sla_state(issue: Issue, now: datetime | None = None) -> list[dict]:
     now = now or timezone.now()
     order = {"first_response": 0, "next_response": 1, "resolution": 2}
     return sorted((clock_state(c, now) for c in issue.sla_clocks.all()), key=lambda c: order[c["kind"]])
+
+
+CUSTOMER_CLOCK_LABELS = {"first_response": "First reply", "next_response": "Reply to your latest message",
+                         "resolution": "Resolution"}
+
+
+def customer_sla_summary(issue: Issue, now: datetime | None = None) -> list[dict]:
+    """What the customer may know of the issue's SLA clocks, without policy names or targets:
+    [{"kind", "label", "state": due | late | met | paused, "at"}]: first reply, next, resolution."""
+    now = now or timezone.now()
+    summary = []
+    for clock in sla_state(issue, now):
+        if clock["kind"] == "next_response" and clock["state"] == "met":
+            continue  # answered: the customer sees the answer itself
+        if clock["state"] == "met":
+            state, at = "met", clock["stopped_at"]
+        elif clock["is_paused"]:
+            if issue.status in DONE_STATUSES:
+                continue
+            state, at = "paused", None
+        elif clock["stopped_at"]:
+            state, at = "met", clock["stopped_at"]  # answered, if later than we aimed
+        else:
+            state, at = ("late" if clock["time_left_seconds"] < 0 else "due"), clock["due_at"]
+        summary.append({"kind": clock["kind"], "label": CUSTOMER_CLOCK_LABELS[clock["kind"]], "state": state,
+                        "at": at})
+    return summary
 
 
 def questionnaire_state(issue: Issue) -> dict:

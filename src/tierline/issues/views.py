@@ -82,6 +82,9 @@ def queue(request):
     next_query = request.GET.copy()
     if page.next_cursor:
         next_query["cursor"] = page.next_cursor
+    from tierline.escalation.queries import attach_sla_badges
+
+    attach_sla_badges(page.items)  # one query for the page's SLA badges
     return render(request, "issues/queue.html", {
         "page": page, "filters": filters, "sort": sort, "sort_labels": SORT_LABELS,
         "next_query": next_query.urlencode() if page.next_cursor else None,

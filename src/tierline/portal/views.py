@@ -10,6 +10,7 @@ from tierline.accounts.permissions import is_staff_member
 from tierline.customers.actions import do_ensure_contact_for_user
 from tierline.customers.masking import PersonalData
 from tierline.errors import ActionError
+from tierline.escalation.queries import customer_sla_summary
 from tierline.issues.actions import do_add_comment, do_create_issue
 from tierline.issues.forms import NewIssueForm, PortalCommentForm, uploads_from
 from tierline.issues.models import Channel, Status
@@ -90,4 +91,5 @@ def issue_detail(request, key):
         "issue": issue, "comments": list_comments(request.user, issue), "form": form,
         "is_done": issue.status in (Status.RESOLVED, Status.CLOSED),
         "privacy": PersonalData(request.user, what=f"portal issue {issue.key}"),
+        "sla": customer_sla_summary(issue),
     }, status=status)

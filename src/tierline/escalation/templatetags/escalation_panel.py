@@ -8,7 +8,7 @@ from tierline.accounts.permissions import has_perm
 
 from ..actions import tier_name
 from ..models import Problem, ProblemStatus, TaskStatus
-from ..queries import list_team_tasks, questionnaire_state, sla_state
+from ..queries import format_time_left, list_team_tasks, questionnaire_state, sla_state
 
 register = template.Library()
 
@@ -22,12 +22,6 @@ def _fields(schema: dict | None, answers: dict) -> list[dict]:
             for name, spec in schema.get("properties", {}).items()]
 
 
-def _left(seconds: int) -> str:
-    sign, seconds = ("", seconds) if seconds >= 0 else ("over by ", -seconds)
-    hours, minutes = divmod(seconds // 60, 60)
-    return f"{sign}{hours}h {minutes:02d}m" if hours else f"{sign}{minutes}m"
-
-
 @register.inclusion_tag("escalation/_panel.html", takes_context=True)
 def escalation_panel(context, issue):
     user = context["request"].user
@@ -36,7 +30,7 @@ def escalation_panel(context, issue):
     errors = context.get("escalation_errors", {})
     return {
         "issue": issue, "csrf_token": context.get("csrf_token"),
-        "clocks": [{**c, "left": _left(c["time_left_seconds"])} for c in sla_state(issue)],
+        "clocks": [{**c, "left": format_time_left(c["time_left_seconds"])} for c in sla_state(issue)],
         "tier_name": tier_name(issue.tier), "tiers": [(n, tier_name(n)) for n in range(1, 6)],
         "can_escalate": has_perm(user, "issue.escalate"), "questionnaire": state,
         "fields": [{**f, "error": errors.get(f"questionnaire.{f['name']}")}
