@@ -154,23 +154,6 @@ def test_a_customer_label_gives_the_issue_that_customers_priority(alertmanager, 
     assert "strategic" in issues["bank"].priority_explanation
 
 
-@pytest.mark.parametrize("source,fixture,alerts", [
-    ("alertmanager", "prometheus_v4_alert.json", 1),
-    ("alertmanager", "prometheus-msteams-prom_post_request.json", 4),
-    ("grafana", "grafana_alert_alerting.json", 1),
-    ("grafana", "grafana_6.json", 1),
-    ("grafana", "grafana_example.json", 1),
-    ("pagerduty", "pagerduty_alert.json", 0),
-])
-def test_real_payloads_become_issues(post_alert, source, fixture, alerts):
-    integration = do_create_integration(slug=source, source=source)
-    response = post_alert(integration, fixture_bytes("alerts", fixture))
-    assert response.status_code == 202
-    message = InboundMessage.objects.get(pk=response.json()["id"])
-    assert message.status in ("processed", "ignored"), message.reason
-    assert AlertGroup.objects.filter(state="firing").count() >= min(alerts, 1)
-
-
 def test_grafana_ok_resolves_the_alerting_rule(post_alert):
     grafana = do_create_integration(slug="grafana", source="grafana")
     alerting = json.loads(fixture_bytes("alerts", "grafana_alert_alerting.json"))

@@ -14,6 +14,7 @@ The generic format, for anything else:
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 FIRING, RESOLVED = "firing", "resolved"
@@ -53,8 +54,10 @@ def _how_bad(*words) -> dict:
 def _labels(value) -> dict[str, str]:
     if isinstance(value, dict):
         return {str(k)[:100]: str(v)[:500] for k, v in value.items()}
-    if isinstance(value, list):  # Datadog tags: ["customer:acme", "env:prod"]
-        return dict(str(t).partition(":")[::2] for t in value if isinstance(t, str) and ":" in t)
+    if isinstance(value, list):  # Datadog tags: ["customer:acme", "env:prod"]; Sentry: [["customer", "acme"]]
+        pairs = [str(t).partition(":")[::2] for t in value if isinstance(t, str) and ":" in t]
+        pairs += [t for t in value if isinstance(t, list) and len(t) == 2]
+        return {str(k).strip()[:100]: str(v).strip()[:500] for k, v in pairs}
     return {}
 
 
@@ -171,17 +174,27 @@ def read_pagerduty(payload) -> list[Alert]:
     )]
 
 
+# Datadog's default template puts the transition in the title: "[Recovered] CPU high on web-3",
+# "[Triggered on {host:web-3}] ...".
+_DATADOG_TITLE_RE = re.compile(r"^\[(?P<transition>[^\]]*)\]\s*(?P<title>.*)$", re.S)
+_DATADOG_RESOLVED = ("recovered", "resolved", "ok", "warn recovered")
+
+
 def read_datadog(payload) -> list[Alert]:
     payload = _dict(payload, "payload")
-    title = payload.get("title") or payload.get("event_title")
+    title = str(payload.get("title") or payload.get("event_title") or "")
     if not title:
         raise ValueError("no 'title': not a Datadog webhook")
-    transition = str(payload.get("alert_transition") or payload.get("transition") or "Triggered").lower()
+    in_title = _DATADOG_TITLE_RE.match(title)
+    if in_title:
+        title = in_title["title"].strip() or title
+    transition = str(payload.get("alert_transition") or payload.get("transition")
+                     or (in_title["transition"].split(" on ")[0] if in_title else "") or "Triggered").strip().lower()
     tags = payload.get("tags")
     return [Alert(
         fingerprint=str(payload.get("aggregate") or payload.get("alert_id") or _hash(title)),
-        state=RESOLVED if transition in ("recovered", "resolved") else FIRING,
-        title=str(title), description=str(payload.get("body") or payload.get("event_msg") or ""),
+        state=RESOLVED if transition in _DATADOG_RESOLVED else FIRING,
+        title=title, description=str(payload.get("body") or payload.get("event_msg") or "").replace("%%%", "").strip(),
         **_how_bad(payload.get("alert_priority"), payload.get("priority"), payload.get("alert_type")),
         labels=_labels(tags.split(",") if isinstance(tags, str) else tags),
         url=str(payload.get("link") or payload.get("url") or ""),
