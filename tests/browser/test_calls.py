@@ -40,3 +40,25 @@ def test_agent_logs_a_call_on_the_issue_page(page):
     expect(page.get_by_role("alert")).to_contain_text("Not a phone number")
     expect(page.get_by_role("form", name="Log a call").get_by_label("Call notes")).to_have_value("second try")
     assert Call.objects.count() == 1
+
+
+def test_agent_opens_an_issue_from_a_call(page):
+    acme = make_org(name="Acme Robotics", email_domains=["acme.example"])
+    dana = make_contact(acme, name="Dana Diaz", phone="+1 415 555 0100")
+    agent = make_staff("support_t2", email="chloe@tierline.example", name="Chloe")
+
+    log_in(page, agent.email)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="New call").click()
+    form = page.get_by_role("form", name="New issue from a call")
+    form.get_by_label("Issue title").fill("Invoices show the wrong VAT")
+    form.get_by_label("Severity").select_option(label="S2 major")
+    form.get_by_label("Caller's phone number").fill("415 555 0100")
+    form.get_by_label("Call length (minutes, or mm:ss)").fill("2")
+    form.get_by_label("Call outcome").select_option(label="Escalated")
+    form.get_by_label("Call notes").fill("Affects every French customer")
+    form.get_by_role("button", name="Open issue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Invoices show the wrong VAT")
+    expect(page.get_by_role("list", name="Timeline")).to_contain_text("(2m 00s): Escalated")
+    call = Call.objects.get()
+    assert (call.issue.requester, call.issue.organization, call.issue.channel) == (dana, acme, "phone")

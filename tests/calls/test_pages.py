@@ -69,3 +69,32 @@ def test_an_agent_with_an_unmask_grant_sees_who_called(client, org, agent):
                                                     "outcome": "answered"})
     page = client.get(f"/desk/issues/{issue.key}/").content.decode()
     assert "logged an inbound call with Dana Diaz (0m 00s): Answered" in page
+
+
+def test_opening_an_issue_from_a_call_on_the_desk(client, org, agent):
+    contact = make_contact(org, phone="+44 20 7946 0958")
+    client.force_login(agent)
+    page = client.get("/desk/calls/new").content.decode()
+    assert "New issue from a call" in page and 'for="call-title"' in page
+    response = client.post("/desk/calls/new", {
+        "title": "Cannot log in", "severity": "2", "organization": "", "direction": "inbound",
+        "caller_number": "020 7946 0958", "duration": "1.5", "outcome": "escalated", "notes": "Locked out",
+    })
+    assert response.status_code == 422  # no country code and the default region is US: not a number here
+    assert "Not a phone number" in response.content.decode() and 'value="Cannot log in"' in response.content.decode()
+    response = client.post("/desk/calls/new", {
+        "title": "Cannot log in", "severity": "2", "organization": "", "direction": "inbound",
+        "caller_number": "+44 20 7946 0958", "duration": "1.5", "outcome": "escalated", "notes": "Locked out",
+    })
+    call = Call.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/desk/issues/{call.issue.key}/"
+    assert (call.issue.requester, call.issue.organization, call.issue.severity, call.duration_seconds) == (
+        contact, org, 2, 90)
+
+
+def test_a_new_call_for_a_chosen_customer(client, org, agent):
+    client.force_login(agent)
+    client.post("/desk/calls/new", {"title": "Billing question", "severity": "4", "organization": str(org.pk),
+                                    "direction": "inbound", "caller_number": "+14155550123", "outcome": "resolved"})
+    issue = Call.objects.get().issue
+    assert (issue.organization, issue.requester, issue.status, issue.channel) == (org, None, "resolved", "phone")

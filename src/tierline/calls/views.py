@@ -1,27 +1,18 @@
-"""Desk pages for calls: the "Log a call" form on the issue page. Views parse, check access,
-call actions; errors re-render the issue page with what the agent typed."""
+"""Desk pages for calls: the "Log a call" form on the issue page and the "New issue from a call"
+page. Views parse, check access, call actions; errors show the form again as the agent typed it."""
 
 from django.http import HttpResponseForbidden
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tierline.accounts.permissions import has_perm
+from tierline.customers.models import Organization
 from tierline.errors import ActionError
+from tierline.issues.models import Severity
 from tierline.issues.views import get_issue_or_404, issue_page, staff_required
 
-from .actions import do_log_call
-
-
-def _minutes_to_seconds(text: str) -> int:
-    """`12`, `12.5` or `12:30` (minutes and seconds) -> seconds; -1 for anything else."""
-    text = (text or "0").strip()
-    minutes, _, seconds = text.partition(":")
-    try:
-        if seconds:
-            return int(minutes) * 60 + int(seconds) if seconds.isdigit() and len(seconds) <= 2 else -1
-        return round(float(minutes) * 60) if len(text) < 10 else -1
-    except ValueError:
-        return -1
+from .actions import do_log_call, do_open_issue_from_call
+from .forms import call_fields, field_choices, form_values
 
 
 @staff_required
@@ -30,14 +21,38 @@ def log_call(request, key):
     issue = get_issue_or_404(request.user, key)
     if not has_perm(request.user, "call.log"):
         return HttpResponseForbidden("Your role may not log calls")
-    post = request.POST
     try:
-        do_log_call(
-            issue, actor=request.user, direction=post.get("direction", ""), caller_number=post.get("caller_number", ""),
-            outcome=post.get("outcome", ""), duration_seconds=_minutes_to_seconds(post.get("duration", "")),
-            notes=post.get("notes", ""),
-        )
+        do_log_call(issue, actor=request.user, **call_fields(request.POST))
     except ActionError as error:
         return issue_page(request, issue, status=error.status, call_error=error.detail,
-                          call_errors=error.fields, call_values=post)
+                          call_errors=error.fields, call_values=request.POST)
     return redirect("desk-issue", key=issue.key)
+
+
+@staff_required
+def new_call(request):
+    if not has_perm(request.user, "call.log"):
+        return HttpResponseForbidden("Your role may not log calls")
+    values = {**form_values(request.POST), "title": request.POST.get("title", ""),
+              "severity": request.POST.get("severity", str(Severity.S3.value)),
+              "organization": request.POST.get("organization", "")}
+    error, errors, status = None, {}, 200
+    if request.method == "POST":
+        organization_id = values["organization"]
+        organization = (Organization.objects.filter(pk=organization_id).first()
+                        if organization_id.isdigit() and len(organization_id) < 19 else None)
+        severity = values["severity"]
+        try:
+            call = do_open_issue_from_call(
+                actor=request.user, title=values["title"], organization=organization,
+                severity=int(severity) if severity.isdigit() and len(severity) < 3 else 0, **call_fields(request.POST),
+            )
+            return redirect("desk-issue", key=call.issue.key)
+        except ActionError as failure:
+            error, errors, status = failure.detail, failure.fields, failure.status
+    values["organization"] = int(values["organization"]) if values["organization"].isdigit() else None
+    return render(request, "calls/new.html", {
+        **field_choices(), "values": values, "error": error, "errors": errors,
+        "severities": [(str(v), label) for v, label in Severity.choices],
+        "organizations": Organization.objects.only("id", "name"),
+    }, status=status)

@@ -1,5 +1,6 @@
-"""`{% log_call_form issue %}` on the desk issue page: the accessible "Log a call" form. An
-inclusion tag, so the issues app's view does not need to know about calls."""
+"""`{% log_call_form issue %}` on the desk issue page: the accessible "Log a call" form, and the
+`call_party` and `call_length` filters of calls on its timeline. An inclusion tag, so the issues
+app's view does not need to know about calls."""
 
 from django import template
 
@@ -7,28 +8,17 @@ from tierline.accounts.permissions import has_perm
 from tierline.customers.models import Contact
 from tierline.customers.sensitivity import MASK
 
-from ..models import Direction, Outcome
+from ..forms import field_choices, form_values
 
 register = template.Library()
-
-# What an agent chooses; the provider's own outcomes (answered, in progress) come from webhooks.
-AGENT_OUTCOMES = [Outcome.RESOLVED, Outcome.CALL_BACK, Outcome.ESCALATED, Outcome.VOICEMAIL, Outcome.NO_ANSWER,
-                  Outcome.BUSY, Outcome.FAILED, Outcome.ANSWERED]
 
 
 @register.inclusion_tag("calls/_log_call.html", takes_context=True)
 def log_call_form(context, issue):
-    user = context["request"].user
-    values = context.get("call_values") or {}
     return {
-        "issue": issue, "csrf_token": context.get("csrf_token"), "can_log": has_perm(user, "call.log"),
-        "directions": Direction.choices, "outcomes": [(o.value, o.label) for o in AGENT_OUTCOMES],
-        "values": {
-            "direction": values.get("direction", Direction.INBOUND),
-            "caller_number": values.get("caller_number", ""),
-            "duration": values.get("duration", ""), "outcome": values.get("outcome", Outcome.CALL_BACK),
-            "notes": values.get("notes", ""),
-        },
+        "issue": issue, "csrf_token": context.get("csrf_token"),
+        "can_log": has_perm(context["request"].user, "call.log"), **field_choices(),
+        "values": form_values(context.get("call_values")),
         "error": context.get("call_error"), "errors": context.get("call_errors") or {},
     }
 
