@@ -89,3 +89,32 @@ def test_priority_change_retargets_running_clocks(policy):
     issue = make_issue(make_org(plan="business"), at=MONDAY_9)
     do_update_issue(issue, actor=make_staff("support_t2"), priority=0, at=MONDAY_9 + timedelta(minutes=5))
     assert clocks(issue)["first_response"].due_at == MONDAY_9 + timedelta(minutes=15)
+
+
+def test_resolution_runs_across_a_holiday_and_a_weekend(policy):
+    # Thursday 24 December 16:00: one hour that day, Christmas (a holiday), the weekend, then Monday.
+    issue = make_issue(make_org(plan="business"), at=datetime(2026, 12, 24, 16, 0, tzinfo=UTC))
+    found = clocks(issue)
+    assert found["first_response"].due_at == datetime(2026, 12, 24, 17, 0, tzinfo=UTC)
+    assert found["first_response"].warn_at == datetime(2026, 12, 24, 16, 45, tzinfo=UTC)
+    # 960 minutes: 60 on Thursday, 480 on Monday 28th, 420 on Tuesday 29th.
+    assert found["resolution"].due_at == datetime(2026, 12, 29, 16, 0, tzinfo=UTC)
+
+
+def test_clocks_count_the_calendars_own_working_hours():
+    calendar = do_create_business_calendar(name="New York office", time_zone="America/New_York",
+                                           workday_start=time(9), workday_end=time(17))
+    do_create_sla_policy(name="US", plan="us", calendar=calendar, first_response_minutes=120,
+                         next_response_minutes=120, resolution_minutes=480)
+    # 09:00 UTC on Monday is 04:00 in New York: the clock starts at 09:00 there (14:00 UTC).
+    issue = make_issue(make_org(plan="us"), at=MONDAY_9)
+    found = clocks(issue)
+    assert found["first_response"].due_at == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    assert found["resolution"].due_at == datetime(2026, 11, 30, 22, 0, tzinfo=UTC)  # 17:00 in New York
+    # Pending from Monday 15:00 UTC to Tuesday 15:00 UTC: 8 business hours paused (10:00 to 10:00 local).
+    agent = make_staff()
+    do_update_issue(issue, actor=agent, status="pending", at=datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+    do_update_issue(issue, actor=agent, status="open", at=datetime(2026, 12, 1, 15, 0, tzinfo=UTC))
+    resolution = clocks(issue)["resolution"]
+    assert resolution.paused_minutes == 480
+    assert resolution.due_at == datetime(2026, 12, 1, 22, 0, tzinfo=UTC)

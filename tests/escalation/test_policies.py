@@ -140,3 +140,46 @@ def test_paging_posts_to_the_on_call_webhook(settings, django_capture_on_commit_
     assert [r["issue"] for r in received] == [issue.key]
     step = issue.events.get(kind="escalation_step")
     assert step.data["outcome"] == "webhook 204"
+
+
+def test_a_restarted_worker_runs_no_step_twice(setup, django_capture_on_commit_callbacks):
+    from tierline.escalation.policies import do_run_escalation_steps
+
+    # The sweep commits its runs, then the worker dies before running them (no on-commit task).
+    runs = sweep_sla_clocks(T0 + timedelta(minutes=61))
+    assert len(runs) == 4 and mail.outbox == []
+    assert sweep_sla_clocks(T0 + timedelta(minutes=62)) == []  # the restarted sweep finds nothing new
+    assert [r.pk for r in do_run_escalation_steps(runs)] == runs
+    assert do_run_escalation_steps(runs) == []  # the retried task: every step is done already
+    assert len(mail.outbox) == 3  # team lead, on-call (the assignee's warning step came with it)
+    assert setup.events.filter(kind="escalation_step").count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_the_same_steps_run_each_once(setup, monkeypatch):
+    if connection.vendor == "sqlite":
+        pytest.skip("one writer at a time on SQLite; the PostgreSQL run covers concurrent workers")
+    from tierline.escalation import tasks
+    from tierline.escalation.policies import do_run_escalation_steps
+
+    monkeypatch.setattr(tasks, "run_escalation_steps", lambda run_ids: None)  # both workers get the task
+    runs = sweep_sla_clocks(T0 + timedelta(minutes=61))
+    barrier, done, errors = threading.Barrier(2), [], []
+
+    def work():
+        try:
+            barrier.wait()
+            done.extend(r.pk for r in do_run_escalation_steps(runs))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sorted(done) == sorted(runs)
+    assert setup.events.filter(kind="escalation_step").count() == 4
+    assert len(mail.outbox) == 3
