@@ -24,6 +24,13 @@ VOCABULARY = "intake_issue_words"
 # Words in more than this share of issues only add work to a lookup, not ranking power.
 COMMON_WORD_SHARE = 0.05
 LOOKUP_TERMS = 16
+# Candidates scored per lookup, as a share of the issues (the rarest words always count, at least
+# MIN_TERMS of them): BM25 over an OR of words costs what their posting lists hold.
+POSTINGS_SHARE = 0.05
+MIN_POSTINGS = 2000
+MIN_TERMS = 3
+# PostgreSQL: re-read the index's word statistics after indexing this many issues at once.
+ANALYZE_AFTER = 1000
 _WORD_RE = re.compile(r"[a-z][a-z0-9]{2,30}")
 # Words that say nothing about which problem this is.
 _STOPWORDS_TEXT = (
@@ -115,27 +122,87 @@ def catch_up(batch: int = 2000) -> int:
                     updated_at=mark.indexed_until, id__lte=mark.last_id)
             rows = list(changed.values_list("id", "title", "description", "updated_at")[:batch])
             if not rows:
-                return done
+                break
             index_issues((r[0], r[1], r[2]) for r in rows)
             mark.indexed_until, mark.last_id = rows[-1][3], rows[-1][0]
             mark.save(update_fields=["indexed_until", "last_id"])
             done += len(rows)
+    if done >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh word statistics for the lookups (_pg_counts)
+            cursor.execute(f"ANALYZE {TABLE}")
+    return done
 
 
-def _distinctive(cursor, terms: list[str]) -> list[str]:
-    """The query words that tell issues apart: known to the index, not in most issues, rarest
-    first (BM25 gives common words little weight anyway; skipping them keeps lookups fast)."""
-    placeholders = ", ".join(["%s"] * len(terms))
-    cursor.execute(f"SELECT term, doc, (SELECT count(*) FROM {TABLE}) FROM {VOCABULARY}"
-                   f" WHERE term IN ({placeholders})", terms)
-    rows = cursor.fetchall()
-    if not rows:
-        return []
-    counts = {term: doc for term, doc, _ in rows}
-    limit = max(50, int(rows[0][2] * COMMON_WORD_SHARE))
+def _distinctive(counts: dict[str, int], terms: list[str], total: int) -> list[str]:
+    """The query words that tell issues apart: not in most issues, rarest first, and only as many
+    as keep the candidates under POSTINGS_SHARE of the issues (BM25 gives common words little
+    weight anyway; the words left out would mostly add candidates to score). `counts` holds how
+    many issues use each word, as far as the database knows."""
+    limit = max(50, int(total * COMMON_WORD_SHARE))
     known = sorted((counts[t], i, t) for i, t in enumerate(terms) if t in counts)
-    rare = [t for count, _, t in known if count <= limit]
-    return (rare or [t for _, _, t in known[:3]])[:LOOKUP_TERMS]
+    rare = [(count, t) for count, _, t in known if count <= limit] or [(count, t) for count, _, t in known[:3]]
+    budget, chosen, postings = max(MIN_POSTINGS, total * POSTINGS_SHARE), [], 0
+    for count, term in rare[:LOOKUP_TERMS]:
+        if len(chosen) >= MIN_TERMS and postings + count > budget:
+            break
+        chosen.append(term)
+        postings += count
+    return chosen
+
+
+def _rank_sqlite(cursor, terms: list[str], limit: int) -> list:
+    placeholders = ", ".join(["%s"] * len(terms))
+    cursor.execute(f"SELECT term, doc FROM {VOCABULARY} WHERE term IN ({placeholders})", terms)
+    counts = dict(cursor.fetchall())
+    # The highest issue id stands in for the number of issues: count(*) on FTS5 reads every row.
+    cursor.execute(f"SELECT max(rowid) FROM {TABLE}")
+    terms = _distinctive(counts, terms, cursor.fetchone()[0] or 0)
+    if not terms:
+        return []
+    match = " OR ".join(f'"{t}"' for t in terms)
+    cursor.execute(f"SELECT rowid, -bm25({TABLE}, 3.0, 1.0) AS score FROM {TABLE} WHERE {TABLE} MATCH %s"
+                   f" ORDER BY bm25({TABLE}, 3.0, 1.0) LIMIT %s", [match, limit])
+    return cursor.fetchall()
+
+
+_pg_word_stats: dict = {"read_at": 0.0, "counts": {}, "rare": 0, "total": 0}
+PG_STATS_SECONDS = 60
+
+
+def _pg_counts(cursor) -> tuple[dict[str, int], int, int]:
+    """How many issues use each common lexeme, from the planner's statistics of the index column
+    (ANALYZE keeps its most common elements with their frequencies), read once a minute. A
+    lexeme not listed is rarer than the rarest listed one."""
+    import time
+
+    stats = _pg_word_stats
+    if time.monotonic() - stats["read_at"] > PG_STATS_SECONDS:
+        cursor.execute("SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples"
+                       " FROM pg_class c LEFT JOIN pg_stats s ON s.tablename = c.relname AND s.attname = 'doc'"
+                       " WHERE c.relname = %s", [TABLE])
+        row = cursor.fetchone() or (None, None, 0)
+        elements, freqs, total = row[0] or [], row[1] or [], max(0, int(row[2] or 0))
+        stats["counts"] = {e: int(f * total) for e, f in zip(elements, freqs, strict=False)}
+        stats["rare"] = int(freqs[len(elements)] * total) if len(freqs) > len(elements) else 0
+        stats["total"], stats["read_at"] = total, time.monotonic()
+    return stats["counts"], stats["rare"], stats["total"]
+
+
+def _rank_postgresql(cursor, terms: list[str], limit: int) -> list:
+    cursor.execute("SELECT w, array_to_string(tsvector_to_array(to_tsvector('english', w)), ' ')"
+                   " FROM unnest(%s::text[]) AS w", [terms])
+    lexemes = list(dict.fromkeys(lexeme for _, lexeme in cursor.fetchall() if lexeme and " " not in lexeme))
+    if not lexemes:
+        return []
+    common, rare, total = _pg_counts(cursor)
+    if total:
+        lexemes = _distinctive({lex: common.get(lex, rare) for lex in lexemes}, lexemes, total)
+    else:  # no statistics yet (a new index): the first words of the query
+        lexemes = lexemes[:LOOKUP_TERMS]
+    cursor.execute(
+        f"SELECT issue_id, ts_rank(doc, q) AS score FROM {TABLE}, to_tsquery('simple', %s) q"
+        " WHERE doc @@ q ORDER BY score DESC, issue_id LIMIT %s", [" | ".join(lexemes), limit])
+    return cursor.fetchall()
 
 
 def rank(text: str, *, exclude_id: int | None = None, limit: int = 10) -> list[tuple[int, float]]:
@@ -144,18 +211,8 @@ def rank(text: str, *, exclude_id: int | None = None, limit: int = 10) -> list[t
     if not terms:
         return []
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            terms = _distinctive(cursor, terms)
-            if not terms:
-                return []
-            match = " OR ".join(f'"{t}"' for t in terms)
-            cursor.execute(f"SELECT rowid, -bm25({TABLE}, 3.0, 1.0) AS score FROM {TABLE} WHERE {TABLE} MATCH %s"
-                           f" ORDER BY bm25({TABLE}, 3.0, 1.0) LIMIT %s", [match, limit + 1])
-        else:
-            cursor.execute(
-                f"SELECT issue_id, ts_rank(doc, q) AS score FROM {TABLE}, to_tsquery('english', %s) q"
-                " WHERE doc @@ q ORDER BY score DESC, issue_id LIMIT %s", [" | ".join(terms), limit + 1])
-        found = cursor.fetchall()
+        ranker = _rank_sqlite if connection.vendor == "sqlite" else _rank_postgresql
+        found = ranker(cursor, terms, limit + 1)
     return [(int(i), float(s)) for i, s in found if i != exclude_id][:limit]
 
 
