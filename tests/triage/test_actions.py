@@ -92,3 +92,19 @@ def test_routing_by_component_then_rules_else_triage_queue():
 def test_routing_rule_needs_a_match():
     with pytest.raises(InvalidInput):
         do_create_routing_rule(name="Empty", team=make_team())
+
+
+def test_an_issue_keeps_the_rule_version_that_scored_it_until_rescored(monkeypatch):
+    from tierline.triage import rules
+    from tierline.triage.actions import do_recompute_priority
+
+    monkeypatch.setattr(rules, "CURRENT_VERSION", "2026-11-01")  # before impact weighting was released
+    issue = make_issue(make_org(importance="standard"), severity=2)
+    assert (issue.priority, issue.priority_rules_version) == (1, "2026-11-01")
+    monkeypatch.undo()
+    issue.refresh_from_db()
+    assert (issue.priority, issue.priority_rules_version) == (1, "2026-11-01")  # stored, not recomputed on read
+    issue = do_recompute_priority(issue, reason="rules released")
+    assert (issue.priority, issue.priority_rules_version) == (2, "2026-11-27")
+    event = issue.events.filter(kind="priority_changed").get()
+    assert (event.data["from"], event.data["to"], event.data["reason"]) == (1, 2, "rules released")
