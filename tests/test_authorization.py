@@ -136,6 +136,7 @@ TABLE = [
     ("get", "/calls/lines", None, {"customer": 403, "staff": 403, "admin": 200}),
     ("post", "/calls/lines", {"slug": "line-{n}", "auth_token": "token-{n}"},
      {"customer": 403, "staff": 403, "admin": 201}),
+    ("put", "/calls/lines/{line}/token", {"auth_token": "rotated-{n}"}, {"customer": 403, "staff": 403, "admin": 200}),
     # A phone line's webhook authenticates by its provider's signature (403 without it), never a user token.
     ("post", "/calls/twilio/{line}", {}, {"anonymous": 403, "customer": 403, "staff": 403}),
 ]

@@ -77,3 +77,35 @@ def test_a_token_sealed_under_another_secret_key_opens_to_nothing(settings, admi
     line = make_phone_line()
     settings.SECRET_KEY = "another-secret-key-" + "x" * 40
     assert open_token(line.auth_token_sealed) is None
+
+
+def test_setting_a_lines_token_again(api_as, admin_user):
+    from tests.calls.helpers import make_phone_line
+
+    line = make_phone_line()
+    response = api_as(admin_user).put(f"/calls/lines/{line.slug}/token", {"auth_token": "rotated"})
+    assert response.status_code == 200 and "rotated" not in response.content.decode()
+    line.refresh_from_db()
+    assert open_token(line.auth_token_sealed) == "rotated"
+    assert api_as(admin_user).put("/calls/lines/nope/token", {"auth_token": "x"}).status_code == 404
+
+
+def test_listing_calls_costs_the_same_for_one_or_many(api_as, org, agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    issue = make_issue(org)
+    api = api_as(agent)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(f"/issues/{issue.key}/calls").status_code == 200
+        return len(captured)
+
+    make_contact(org, phone="+14155550101")
+    api.post(f"/issues/{issue.key}/calls", {**CALL, "caller_number": "+14155550101"})
+    one = queries()
+    for n in range(2, 7):
+        make_contact(org, phone=f"+1415555010{n}")
+        api.post(f"/issues/{issue.key}/calls", {**CALL, "caller_number": f"+1415555010{n}"})
+    assert queries() == one

@@ -98,3 +98,28 @@ def test_a_new_call_for_a_chosen_customer(client, org, agent):
                                     "direction": "inbound", "caller_number": "+14155550123", "outcome": "resolved"})
     issue = Call.objects.get().issue
     assert (issue.organization, issue.requester, issue.status, issue.channel) == (org, None, "resolved", "phone")
+
+
+def test_the_timeline_costs_the_same_for_one_call_or_many(client, org, agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tierline.calls.actions import do_log_call
+
+    issue = make_issue(org)
+    client.force_login(agent)
+
+    def log(n):
+        do_log_call(issue, actor=agent, direction="inbound", caller_number=f"+1415555011{n}", outcome="answered",
+                    contact=make_contact(org, name=f"Caller {n}", phone=f"+1415555011{n}"))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/desk/issues/{issue.key}/").status_code == 200
+        return len(captured)
+
+    log(0)
+    one = queries()
+    for n in range(1, 6):
+        log(n)
+    assert queries() == one

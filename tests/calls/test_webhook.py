@@ -215,3 +215,21 @@ def test_a_recording_callback_adds_the_recording_to_its_call(post_callback):
     assert call.recording_url.endswith("/Recordings/RE1") and call.provider_status == "completed"
     assert [e.data["change"] for e in call.issue.events.filter(kind=EventKind.CALL_LOGGED).order_by("id")] == [
         "logged", "recording"]
+
+
+def test_a_report_that_loses_the_race_to_create_its_call_updates_it(post_callback, monkeypatch):
+    from django.db import IntegrityError
+
+    from tierline.calls import webhook
+
+    original, attempts = webhook.apply_delivery, []
+
+    def racing(delivery):
+        attempts.append(delivery.pk)
+        if len(attempts) == 1:
+            raise IntegrityError("UNIQUE constraint failed: calls_call.external_id")
+        return original(delivery)
+
+    monkeypatch.setattr(webhook, "apply_delivery", racing)
+    assert post_callback(make_phone_line(), status_callback()).status_code == 202
+    assert len(attempts) == 2 and CallDelivery.objects.get().status == "processed" and Call.objects.count() == 1

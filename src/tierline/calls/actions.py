@@ -60,7 +60,9 @@ def call_event_data(call: Call, change: str) -> dict:
     """What the timeline shows of a call, kept with the event (the timeline is append-only)."""
     return {
         "call": call.pk, "change": change, "direction": call.direction, "caller": mask_number(call.caller_number),
-        "contact_id": call.contact_id,  # named on the page through the reader's PersonalData
+        # Named on the page only through the reader's PersonalData (customers/masking.py).
+        "contact_id": call.contact_id, "contact_name": call.contact.display_name if call.contact_id else "",
+        "contact_organization_id": call.contact.organization_id if call.contact_id else None,
         "duration_seconds": call.duration_seconds, "outcome": call.outcome,
         "outcome_label": Outcome(call.outcome).label if call.outcome else "", "notes": call.notes,
         "recording_url": call.recording_url, "line": call.line.slug if call.line_id else None,
@@ -209,6 +211,8 @@ def do_receive_call_delivery(line: PhoneLine, *, raw: bytes, call_sid: str = "",
 def do_process_call_delivery(delivery: CallDelivery) -> CallDelivery:
     """Read a stored delivery once: a new call joins or opens its caller's issue, a later report
     of the same call (CallSid) updates it; a retry is ignored; any failure quarantines it."""
+    from django.db import IntegrityError
+
     from tierline.errors import ActionError
     from tierline.intake.models import InboundStatus
 
@@ -217,8 +221,13 @@ def do_process_call_delivery(delivery: CallDelivery) -> CallDelivery:
     if delivery.status in (InboundStatus.PROCESSED, InboundStatus.IGNORED):
         return delivery
     try:
-        with transaction.atomic():
-            status, reason, call = apply_delivery(delivery)
+        try:
+            with transaction.atomic():
+                status, reason, call = apply_delivery(delivery)
+        except IntegrityError:
+            # Another report of the same new call won the race to create it: this one updates it.
+            with transaction.atomic():
+                status, reason, call = apply_delivery(delivery)
     except ActionError as error:
         status, reason, call = InboundStatus.QUARANTINED, f"{error.detail} {error.fields or ''}".strip(), None
     except Exception as error:  # noqa: BLE001 - anything unexpected is kept with its reason, not lost

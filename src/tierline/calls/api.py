@@ -8,16 +8,31 @@ from tierline.accounts.permissions import has_perm
 from tierline.accounts.schemas import user_ref
 from tierline.customers.masking import PersonalData
 from tierline.customers.models import Contact, Organization
-from tierline.errors import ActionError, PayloadTooLarge, PermissionDenied
+from tierline.errors import ActionError, NotFound, PayloadTooLarge, PermissionDenied
 from tierline.intake.models import InboundStatus
 from tierline.issues.api import issue_out
 from tierline.issues.queries import get_issue_for_user
 from tierline.schemas import ERRORS, referenced_row
 
-from .actions import do_create_phone_line, do_log_call, do_open_issue_from_call, do_receive_call_delivery
+from .actions import (
+    do_create_phone_line,
+    do_log_call,
+    do_open_issue_from_call,
+    do_receive_call_delivery,
+    do_set_phone_line_token,
+)
 from .numbers import mask_number
 from .queries import find_phone_line, list_calls, list_phone_lines
-from .schemas import CallIn, CallIssueIn, CallOpened, CallOut, DeliveryAccepted, PhoneLineIn, PhoneLineOut
+from .schemas import (
+    CallIn,
+    CallIssueIn,
+    CallOpened,
+    CallOut,
+    DeliveryAccepted,
+    PhoneLineIn,
+    PhoneLineOut,
+    PhoneLineTokenIn,
+)
 from .tokens import open_token
 from .twilio import MalformedCallback, is_signed, read_form, read_status_callback
 
@@ -108,6 +123,16 @@ def create_phone_line(request, payload: PhoneLineIn):
         organization=referenced_row(Organization, payload.organization_id, "organization_id"),
     )
     return Status(201, line_out(line))
+
+
+@router.put("/calls/lines/{line}/token", response={200: PhoneLineOut, **ERRORS})
+def set_phone_line_token(request, line: str, payload: PhoneLineTokenIn):
+    """Set the provider's auth token again: after rotating it at the provider, or after the
+    server's secret key changed (tokens sealed under the old key no longer open)."""
+    found = list_phone_lines(request.auth).filter(slug=line[:50]).first()
+    if found is None:
+        raise NotFound("Phone line not found")
+    return line_out(do_set_phone_line_token(found, auth_token=payload.auth_token))
 
 
 FORM_BODY = {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {

@@ -62,6 +62,10 @@ class PhoneLineIn(BaseModel):
     organization_id: RowId | None = None
 
 
+class PhoneLineTokenIn(BaseModel):
+    auth_token: str = Field(min_length=1, max_length=200)
+
+
 class PhoneLineOut(BaseModel):
     id: int
     slug: str

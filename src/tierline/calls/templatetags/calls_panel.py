@@ -5,7 +5,6 @@ app's view does not need to know about calls."""
 from django import template
 
 from tierline.accounts.permissions import has_perm
-from tierline.customers.models import Contact
 from tierline.customers.sensitivity import MASK
 
 from ..forms import field_choices, form_values
@@ -35,9 +34,9 @@ def call_length(seconds) -> str:
 def call_party(call: dict, privacy) -> str:
     """Who was on the phone, as the reader may see people (customers/masking.py): the contact's
     name once unmasked, else the number's last four digits."""
-    contact = Contact.objects.filter(pk=call.get("contact_id")).first() if call.get("contact_id") else None
-    if contact is not None and privacy is not None:
-        label = privacy.contact_label(contact)
-        if label and not label.startswith(MASK):
-            return label
+    if call.get("contact_id") and call.get("contact_name") and privacy is not None:
+        shown = privacy.show(call.get("contact_organization_id"), f"contacts.{call['contact_id']}.name",
+                             call["contact_name"])
+        if shown not in (MASK, "[secret]"):
+            return shown
     return call.get("caller") or MASK
