@@ -1,5 +1,6 @@
-"""The escalation flow from the issue: a tier 1 agent is told what is missing, completes the
-questionnaire, escalates; an engineer finds the issue in the engineering queue."""
+"""The escalation flow from the issue: a tier 1 agent sees the issue's SLA badge in the queue, is
+told what is missing, completes the questionnaire, escalates; an engineer finds the issue in the
+engineering queue."""
 
 import pytest
 from playwright.sync_api import expect
@@ -7,6 +8,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import log_in
 from tests.factories import make_component, make_issue, make_org, make_staff, make_team
 from tierline.escalation.actions import do_set_questionnaire
+from tierline.escalation.sla import do_create_sla_policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCHEMA = {
@@ -19,6 +21,8 @@ SCHEMA = {
 def test_tier_one_escalates_after_completing_the_questionnaire(page, browser, live_server):
     component = make_component("Sync engine", owner_team=make_team("Front line", tier=1))
     do_set_questionnaire(component, SCHEMA)
+    do_create_sla_policy(name="Standard", first_response_minutes=240, next_response_minutes=240,
+                         resolution_minutes=2400)
     make_team("Engineering", tier=4)
     issue = make_issue(make_org(name="Acme", importance="strategic"), title="Sync drops files",
                        component=component)
@@ -26,7 +30,11 @@ def test_tier_one_escalates_after_completing_the_questionnaire(page, browser, li
     engineer = make_staff("engineer_t4", email="hana@tierline.example", name="Hana")
 
     log_in(page, agent.email)
+    page.goto("/desk/")
+    row = page.get_by_role("row").filter(has_text=issue.key)
+    expect(row.locator(".badge.sla-ok")).to_contain_text("left")
     page.goto(f"/desk/issues/{issue.key}/")
+    expect(page.get_by_role("list", name="SLA")).to_contain_text("First response: ok")
     page.get_by_label("To tier").select_option("4")
     page.get_by_label("Hand-off note").fill("Customer loses files on every sync")
     page.get_by_role("button", name="Escalate", exact=True).click()
