@@ -171,6 +171,12 @@ def main() -> None:
     print(f"{'  bare first-page SQL p95 ms (baseline)':<44}{similar['bare_page_p95_ms']:>12.2f}")
     print(f"{'  top-10 overlap with exhaustive ranking':<44}{similar['top10_overlap']:>12.2f}")
     print(f"{'  index build s':<44}{similar['index_seconds']:>12.1f}")
+    from anomaly import quick_figures  # bench/anomaly.py --quick: the labelled NAB series
+
+    anomaly = quick_figures()
+    print(f"{'anomaly detection NAB score (8 series)':<44}{anomaly['nab_standard']:>12.1f}")
+    print(f"{'  naive z-score detector (baseline)':<44}{anomaly['nab_standard_naive']:>12.1f}")
+    print(f"{'  precision / recall of windows':<44}{anomaly['precision']:>6.2f}{anomaly['recall']:>6.2f}")
     print(json.dumps({
         "bench": "intake", "alerts_per_s": round(alerts["end to end"]),
         "alerts_stored_only_per_s": round(alerts["stored only"]),
@@ -178,6 +184,7 @@ def main() -> None:
         "emails_per_s": round(emails), "similar_issues": similar["issues"],
         "similar_p95_ms": round(similar["p95_ms"], 2),
         "similar_p95_vs_bare_page": round(similar["p95_ms"] / similar["bare_page_p95_ms"], 1),
+        "anomaly_nab_standard": anomaly["nab_standard"], "anomaly_nab_standard_naive": anomaly["nab_standard_naive"],
         "similar_top10_overlap_with_exhaustive": round(similar["top10_overlap"], 3),
     }))
 

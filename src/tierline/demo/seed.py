@@ -208,4 +208,9 @@ def seed_demo(*, issues: int = 2500, days: int = 182, seed: int = 7) -> None:
             team=cast.teams["support-desk"], at=created,
         )
         _history(cast, issue, created, now)
+    from tierline.metrics.demo import seed_metrics
+
+    acme = next((o for o in cast.organizations if o.name == "Acme Robotics"), None)
+    seed_metrics(rng=rng, now=now, organization=acme,
+                 component=next((c for c in cast.components if c.name == "Billing"), None))
 

@@ -3,8 +3,8 @@ binomial test for conversion rates, and k-of-n persistence. Pure numpy/scipy, no
 benchmark (bench/anomaly.py) runs exactly what the worker runs.
 
 - `baseline_sample`: the values at the same time of the week over the last `weeks` weeks (±half
-  a slot); while fewer than `min_weeks` weeks of history exist, the same time of day on the
-  weekdays (or weekend days) of the last `days` days instead. The daily pattern is learnt first,
+  a slot); while fewer than `min_weeks` weeks (or `min_samples` values) of it exist, the same time
+  of day on the weekdays (or weekend days) of the last `days` days instead. The daily pattern is learnt first,
   the weekly one once there is a history.
 - `judge`: one point against its sample: median and MAD (scaled to a standard deviation, floored
   at a fraction of the median so a flat series does not alarm on rounding) give a robust z-score.
@@ -25,11 +25,11 @@ HOUR, DAY, WEEK = 3600, 86400, 7 * 86400
 @dataclass(frozen=True)
 class DetectorConfig:
     threshold: float = 4.0  # robust z beyond which a point is outside the pattern
-    weeks: int = 4  # weekly slots looked back at
+    weeks: int = 6  # weekly slots looked back at
     min_weeks: int = 2  # weekly slots needed before the weekly pattern is used
     days: int = 14  # daily slots looked back at while the weekly history is short
-    half_slot: int = HOUR  # seconds either side of the same time of week or day
-    min_samples: int = 6  # fewer past values: still learning, never outside
+    half_slot: int = HOUR // 2  # seconds either side of the same time of week or day
+    min_samples: int = 4  # fewer past values: still learning, never outside
     relative_floor: float = 0.05  # the spread is at least this fraction of the expected value
     alpha: float = 1e-3  # binomial test for conversion rates
     k: int = 3  # k of the last n points outside opens an anomaly
@@ -77,9 +77,10 @@ def _slots(history: History, t: int, period: int, count: int, half: int) -> list
 
 def baseline_sample(history: History, t: int, config: DetectorConfig) -> np.ndarray:
     weekly = _slots(history, t, WEEK, config.weeks, config.half_slot)
-    if len(weekly) < config.min_weeks:
-        weekly = _slots(history, t, DAY, config.days, config.half_slot)
-    return np.concatenate(weekly) if weekly else np.empty(0)
+    if len(weekly) >= config.min_weeks and sum(len(s) for s in weekly) >= config.min_samples:
+        return np.concatenate(weekly)
+    daily = _slots(history, t, DAY, config.days, config.half_slot)
+    return np.concatenate(daily) if daily else np.empty(0)
 
 
 def judge(value: float, sample: np.ndarray, config: DetectorConfig, *,
@@ -88,7 +89,9 @@ def judge(value: float, sample: np.ndarray, config: DetectorConfig, *,
         return LEARNING
     expected = float(np.median(sample))
     spread = 1.4826 * float(np.median(np.abs(sample - expected)))
-    scale = max(spread, config.relative_floor * abs(expected), 1e-9)
+    # The 10-90% range, as a standard deviation: on a spiky series the MAD alone is far too small.
+    p10, p90 = np.percentile(sample, (10, 90))
+    scale = max(spread, float(p90 - p10) / 2.563, config.relative_floor * abs(expected), 1e-9)
     score = (value - expected) / scale
     low, high = expected - config.threshold * scale, expected + config.threshold * scale
     outside = score <= -config.threshold or (config.direction == "both" and score >= config.threshold)
