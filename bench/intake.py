@@ -5,7 +5,9 @@
 1. Alerts: Alertmanager webhooks of 10 alerts each, posted in-process with Django's test client
    (auth by the integration's secret, payload stored, then processed inline as the worker would:
    grouped by fingerprint into issues). Baseline in the same run: the same posts with processing
-   left to a stopped worker (accept and store only). Target: 1,000 alerts/s end to end.
+   left to a stopped worker (accept and store only). Target: 1,000 alerts/s end to end. Also
+   measured with the worker in a second process taking the queue while this one posts (the web
+   and the worker on 2 cores), until the last payload is processed.
 2. Emails: raw mails through `do_receive_message` and processing (new issues and threaded replies).
 3. Similar issues: p95 of one lookup at N issues (100,000; 10,000 with --quick), titles and
    descriptions drawn from the Hadoop bug reports in bench/data/. Baseline: the bare SQL of the
@@ -49,30 +51,67 @@ def alert_batches(count: int, rng: random.Random, fingerprints: int = 300):
         yield json.dumps({"version": "4", "status": "firing", "alerts": alerts})
 
 
+def _post_all(client, url: str, bodies: list[str]) -> None:
+    for body in bodies:
+        response = client.post(url, data=body, content_type="application/json")
+        assert response.status_code == 202, response.content
+
+
+def _run_worker(expected: int) -> None:
+    """The worker process: take the queued tasks and run them, as `tierline worker` does."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.storage = HUEY.create_storage()  # its own queue connection, not the parent's
+    done = 0
+    while done < expected:
+        task = HUEY.dequeue()
+        if task is None:
+            time.sleep(0.001)
+            continue
+        HUEY.execute(task)
+        done += 1
+
+
 def bench_alerts(batches: int, rng: random.Random) -> dict:
+    import multiprocessing
+
+    from django.db import connections
     from django.test import Client
+    from huey.contrib.djhuey import HUEY
 
     from tierline.intake.actions import do_create_integration
-    from tierline.intake.models import AlertGroup
+    from tierline.intake.models import AlertGroup, InboundMessage
     from tierline.intake.secrets import integration_secret
 
     results = {}
-    for mode in ("stored only", "end to end"):
+    for mode in ("stored only", "end to end", "web and worker"):
         integration = do_create_integration(slug=f"bench-{mode.replace(' ', '-')}", source="alertmanager")
         secret = integration_secret(integration.slug, integration.secret_salt)
         client = Client(headers={"Authorization": f"Bearer {secret}"})
         bodies = list(alert_batches(batches, rng))
         url = f"/api/v1/intake/alerts/{integration.slug}"
-        immediate = mode == "end to end"
-        from huey.contrib.djhuey import HUEY
-
-        HUEY.immediate = immediate  # stored only: nothing runs the queued work
+        # stored only: nothing runs the queued work; end to end: each payload is processed before
+        # the next is posted, in this process; web and worker: a second process works the queue
+        # while this one posts, as `tierline run --no-worker` and `tierline worker` on 2 cores.
+        HUEY.immediate = mode == "end to end"
+        worker = None
+        if mode == "web and worker":
+            HUEY.flush()  # what the stored-only run queued
+            connections.close_all()  # the worker process opens its own
+            worker = multiprocessing.get_context("fork").Process(target=_run_worker, args=(batches,))
         started = time.perf_counter()
-        for body in bodies:
-            response = client.post(url, data=body, content_type="application/json")
-            assert response.status_code == 202, response.content
+        if worker is not None:
+            worker.start()
+        _post_all(client, url, bodies)
+        if worker is not None:
+            worker.join()
+            assert worker.exitcode == 0
         seconds = time.perf_counter() - started
         results[mode] = batches * 10 / seconds
+        if mode != "stored only":
+            unfinished = InboundMessage.objects.filter(integration=integration).exclude(
+                status__in=("processed", "ignored")).count()
+            assert unfinished == 0, f"{unfinished} payloads not processed"
     HUEY.immediate = True
     results["groups"] = AlertGroup.objects.filter(integration__slug="bench-end-to-end").count()
     return results
@@ -165,6 +204,7 @@ def main() -> None:
     print(f"{'measure':<44}{'value':>12}")
     print(f"{'alerts/s stored only (baseline)':<44}{alerts['stored only']:>12.0f}")
     print(f"{'alerts/s end to end (grouped into issues)':<44}{alerts['end to end']:>12.0f}")
+    print(f"{'alerts/s end to end, web + worker process':<44}{alerts['web and worker']:>12.0f}")
     print(f"{'  alert groups (one issue each)':<44}{alerts['groups']:>12}")
     print(f"{'emails/s end to end':<44}{emails:>12.0f}")
     print(f"{'similar lookup p95 ms at ' + format(similar['issues'], ',') + ' issues':<44}{similar['p95_ms']:>12.1f}")
@@ -181,6 +221,7 @@ def main() -> None:
         "bench": "intake", "alerts_per_s": round(alerts["end to end"]),
         "alerts_stored_only_per_s": round(alerts["stored only"]),
         "alerts_end_to_end_vs_stored": round(alerts["end to end"] / alerts["stored only"], 3),
+        "alerts_per_s_web_and_worker": round(alerts["web and worker"]),
         "emails_per_s": round(emails), "similar_issues": similar["issues"],
         "similar_p95_ms": round(similar["p95_ms"], 2),
         "similar_p95_vs_bare_page": round(similar["p95_ms"] / similar["bare_page_p95_ms"], 1),
