@@ -142,3 +142,19 @@ def test_escalation_policy_steps_are_edited_in_place_and_keep_what_they_ran(djan
         do_update_escalation_policy(policy, trigger="sometimes")
     do_delete_escalation_policy(policy)
     assert not EscalationStep.objects.exists()
+
+
+def test_targets_must_fit_the_calendars_working_time(calendar):
+    minute = do_create_business_calendar(name="One minute a week", time_zone="UTC", workday_start="09:00",
+                                         workday_end="09:01", weekdays=[0])
+    with pytest.raises(InvalidInput) as error:
+        do_create_sla_policy(name="Slow", calendar=minute, first_response_minutes=60, next_response_minutes=60,
+                             resolution_minutes=500)
+    assert list(error.value.fields) == ["calendar"]
+    do_create_sla_policy(name="Year", calendar=calendar, first_response_minutes=60, next_response_minutes=60,
+                         resolution_minutes=366 * 24 * 60)
+    with pytest.raises(InvalidInput) as error:
+        do_update_business_calendar(calendar, workday_end="09:05", weekdays=[0])
+    assert list(error.value.fields) == ["workday_end"]
+    with pytest.raises(InvalidInput):
+        do_update_business_calendar(calendar, workday_start="09:00+02:00")

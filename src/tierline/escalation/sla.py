@@ -20,6 +20,7 @@ from .models import (
     ClockKind,
     EscalationPolicy,
     EscalationStep,
+    SlaClock,
     SlaPolicy,
     StepAction,
     TeamOnCall,
@@ -28,9 +29,12 @@ from .models import (
 
 
 def _replan_after_commit(**scope) -> None:
+    from .clocks import governed_clocks
     from .tasks import replan_sla_clocks
 
-    transaction.on_commit(lambda: replan_sla_clocks(scope))
+    # Nothing to re-plan (a fresh install, the demo's ladder before its issues): no task at all.
+    if SlaClock.objects.filter(governed_clocks(scope), stopped_at__isnull=True).exists():
+        transaction.on_commit(lambda: replan_sla_clocks(scope))
 
 
 def _clean_name(name, model, exclude_pk=None, *, unique: bool) -> str:
@@ -46,9 +50,28 @@ def _clean_time(value, field: str) -> time:
     if isinstance(value, time):
         return value
     try:
-        return time.fromisoformat(str(value))
+        parsed = time.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput("Invalid time", {field: "a time of day as HH:MM"}) from None
+        parsed = None
+    if parsed is None or parsed.tzinfo is not None:  # the calendar's zone says where the hours are
+        raise InvalidInput("Invalid time", {field: "a time of day as HH:MM"})
+    return parsed
+
+
+MAX_TARGET_MINUTES = 366 * 24 * 60
+# A target must fit well inside the horizon the business-hours arithmetic searches (calendars.MAX_DAYS).
+FIT_WEEKS = 5 * 52
+
+
+def _weekly_minutes(calendar: BusinessCalendar) -> float:
+    start, end = calendar.workday_start, calendar.workday_end
+    return len(calendar.weekdays) * ((end.hour - start.hour) * 60 + end.minute - start.minute)
+
+
+def _check_targets_fit(calendar: BusinessCalendar | None, longest: int, field: str) -> None:
+    if calendar is not None and longest > _weekly_minutes(calendar) * FIT_WEEKS:
+        raise InvalidInput("The targets are too long for the calendar's working hours",
+                           {field: "targets must fit in five years of the calendar's working time"})
 
 
 def check_business_calendar(calendar: BusinessCalendar) -> None:
@@ -71,6 +94,10 @@ def check_business_calendar(calendar: BusinessCalendar) -> None:
         calendar.holidays = sorted({date.fromisoformat(str(d)).isoformat() for d in calendar.holidays or ()})
     except ValueError:
         raise InvalidInput("Invalid holiday", {"holidays": "dates as YYYY-MM-DD"}) from None
+    if calendar.pk:
+        longest = max((max(p.first_response_minutes, p.next_response_minutes, p.resolution_minutes)
+                       for p in SlaPolicy.objects.filter(calendar_id=calendar.pk)), default=0)
+        _check_targets_fit(calendar, longest, "workday_end")
 
 
 def do_create_business_calendar(*, name: str, time_zone: str, workday_start: time | str, workday_end: time | str,
@@ -112,8 +139,9 @@ def check_sla_policy(policy: SlaPolicy) -> None:
     if policy.priority is not None and policy.priority not in Priority.values:
         raise InvalidInput("Invalid priority", {"priority": "0 to 3, or null for any"})
     targets = (policy.first_response_minutes, policy.next_response_minutes, policy.resolution_minutes)
-    if any(isinstance(t, bool) or not isinstance(t, int) or not 0 < t <= 10_000_000 for t in targets):
-        raise InvalidInput("Targets are positive minutes", {"targets": "positive whole minutes"})
+    if any(isinstance(t, bool) or not isinstance(t, int) or not 0 < t <= MAX_TARGET_MINUTES for t in targets):
+        raise InvalidInput("Targets are positive minutes", {"targets": "positive whole minutes, at most a year"})
+    _check_targets_fit(policy.calendar, max(targets), "calendar")
     if SlaPolicy.objects.filter(plan=policy.plan, priority=policy.priority).exclude(pk=policy.pk).exists():
         raise InvalidInput("A policy for this plan and priority exists", {"plan": "already covered"})
 

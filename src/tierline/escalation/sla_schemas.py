@@ -10,7 +10,7 @@ from tierline.schemas import RowId, Text
 TimeOfDay = Annotated[StrictStr, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])]
 Day = Annotated[StrictStr, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-12-25"])]
 Weekday = Annotated[StrictInt, Field(ge=0, le=6)]
-Minutes = Annotated[StrictInt, Field(ge=1, le=10_000_000)]
+Minutes = Annotated[StrictInt, Field(ge=1, le=366 * 24 * 60)]  # at most a year
 PriorityValue = Annotated[StrictInt, Field(ge=0, le=3)]
 
 
