@@ -80,3 +80,19 @@ def test_a_failed_open_leaves_no_issue(org, agent):
         do_open_issue_from_call(actor=agent, title="", direction="inbound", caller_number="+14155550100",
                                 outcome="answered")
     assert not Issue.objects.exists()
+
+
+def test_callers_are_matched_through_an_index_kept_up_to_date(org, agent):
+    from tierline.calls.actions import match_caller
+    from tierline.calls.models import ContactNumber
+    from tierline.customers.models import Contact
+
+    dana = make_contact(org, phone="(415) 555-0100")
+    assert match_caller("+14155550100") == dana
+    assert ContactNumber.objects.get(contact=dana).number == "+14155550100"
+    # A number changed since it was read is read again before the next match.
+    Contact.objects.filter(pk=dana.pk).update(phone="+44 20 7946 0958")
+    assert match_caller("+14155550100") is None
+    assert match_caller("+442079460958") == dana
+    older = make_contact(org, phone="020 7946 0958")  # no country code: a US number here, not Dana's
+    assert match_caller("+442079460958") == dana and older.pk != dana.pk

@@ -18,9 +18,9 @@ from tierline.customers.models import Contact, Organization
 from tierline.errors import InvalidInput
 from tierline.issues.models import Channel, EventKind, Issue, IssueEvent, Status
 
-from .models import Call, CallDelivery, Direction, Outcome, PhoneLine, Provider
+from .models import Call, CallDelivery, ContactNumber, Direction, Outcome, PhoneLine, Provider
 from .numbers import mask_number, normalise_number
-from .queries import find_contact_by_number
+from .queries import contacts_to_index, find_contact_by_number
 from .tokens import seal_token
 
 MAX_NOTES = 20_000
@@ -41,6 +41,28 @@ def _check(direction: str, outcome: str, duration_seconds: int, notes: str, **te
         problems["notes"] = f"at most {MAX_NOTES} characters"
     if problems:
         raise InvalidInput("Invalid call", problems)
+
+
+def do_index_contact_numbers(batch: int = 2000) -> int:
+    """Read the numbers of contacts added or changed since the last match into ContactNumber."""
+    count = 0
+    while True:
+        contacts = list(contacts_to_index().values_list("pk", "phone")[:batch])
+        if not contacts:
+            return count
+        with transaction.atomic():
+            ContactNumber.objects.filter(contact_id__in=[pk for pk, _ in contacts]).delete()
+            ContactNumber.objects.bulk_create([
+                ContactNumber(contact_id=pk, typed=phone, number=normalise_number(phone) or "")
+                for pk, phone in contacts
+            ], ignore_conflicts=True)  # a concurrent match indexed the same contact: either row is right
+        count += len(contacts)
+
+
+def match_caller(number: str) -> Contact | None:
+    """The contact with this phone number, the index brought up to date first."""
+    do_index_contact_numbers()
+    return find_contact_by_number(number)
 
 
 def _elsewhere(issue: Issue, contact: Contact) -> bool:
@@ -101,7 +123,7 @@ def do_log_call(
     _check(direction, outcome, duration_seconds, notes, caller_number=caller_number)
     number = caller_number_or_error(caller_number, strict=line is None)
     if contact is None:
-        contact = find_contact_by_number(number)
+        contact = match_caller(number)
         if contact is not None and _elsewhere(issue, contact):
             contact = None  # the same number at another customer: not this issue's caller
     elif _elsewhere(issue, contact):
@@ -148,7 +170,7 @@ def do_open_issue_from_call(
            caller_number=caller_number)
     number = caller_number_or_error(caller_number, strict=line is None)
     if contact is None:
-        contact = find_contact_by_number(number)
+        contact = match_caller(number)
         if contact is not None and organization is not None and contact.organization_id not in (None, organization.pk):
             contact = None
     now = at or timezone.now()

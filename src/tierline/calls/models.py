@@ -86,6 +86,16 @@ class Call(models.Model):
         indexes = [models.Index(fields=["issue", "started_at", "id"], name="call_issue_idx")]
 
 
+class ContactNumber(models.Model):
+    """A contact's phone number in E.164, read once from the number as typed (`typed`): callers are
+    matched by an indexed lookup instead of reading every contact's number again. A row whose
+    `typed` differs from the contact's phone is stale and is read again before the next match."""
+
+    contact = models.OneToOneField("customers.Contact", on_delete=models.CASCADE, related_name="+")
+    typed = models.CharField(max_length=50)
+    number = models.CharField(max_length=64, db_index=True)  # "" when the typed text is no number
+
+
 class CallDelivery(models.Model):
     """One webhook request of a phone line exactly as it arrived, stored before it is read, so
     nothing is lost: processing ends processed, ignored (a retry) or quarantined (the reason)."""

@@ -1,13 +1,13 @@
 """Reads for calls: the calls of an issue, the phone lines, callers matched to contacts."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from tierline.accounts.permissions import has_perm
 from tierline.customers.models import Contact
 from tierline.errors import PermissionDenied
 from tierline.issues.models import DONE_STATUSES, Channel, Issue
 
-from .models import Call, PhoneLine
+from .models import Call, ContactNumber, PhoneLine
 from .numbers import normalise_number
 
 
@@ -29,18 +29,23 @@ def find_phone_line(slug: str) -> PhoneLine | None:
     return PhoneLine.objects.filter(slug=slug[:50], is_active=True).first()
 
 
+def contacts_to_index() -> QuerySet:
+    """Contacts whose number was never read, or changed since (see ContactNumber)."""
+    indexed = ContactNumber.objects.filter(contact=OuterRef("pk"), typed=OuterRef("phone"))
+    return Contact.objects.exclude(phone="").exclude(Exists(indexed))
+
+
 def find_contact_by_number(number: str) -> Contact | None:
-    """The contact whose phone number is this one, however either was written. Contacts keep
-    their numbers as typed, so each is read again; the oldest contact wins a shared number."""
+    """The contact whose phone number is this one, however either was written (the oldest wins a
+    shared number). Reads the ContactNumber index: actions bring it up to date first
+    (`actions.match_caller`)."""
     wanted = normalise_number(number)
     if wanted is None:
         return None
-    digits = wanted[-4:]
-    for contact in (Contact.objects.exclude(phone="").select_related("organization")
-                    .order_by("created_at", "id").iterator()):
-        # Cheap test first: the last digits appear in any way of writing the number.
-        if digits[-1] in contact.phone and normalise_number(contact.phone) == wanted:
-            return contact
+    for row in (ContactNumber.objects.filter(number=wanted).select_related("contact__organization")
+                .order_by("contact__created_at", "contact_id")):
+        if row.contact.phone == row.typed:  # not changed since it was read
+            return row.contact
     return None
 
 

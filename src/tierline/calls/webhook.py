@@ -14,10 +14,10 @@ from tierline.customers.models import Contact
 from tierline.errors import InvalidInput
 from tierline.intake.models import InboundStatus
 
-from .actions import caller_number_or_error, do_log_call, do_open_issue_from_call, record_call_event
+from .actions import caller_number_or_error, do_log_call, do_open_issue_from_call, match_caller, record_call_event
 from .models import PROVIDER_OUTCOMES, Call, CallDelivery, Direction, Outcome, PhoneLine
 from .numbers import mask_number, normalise_number
-from .queries import find_contact_by_number, find_open_conversation
+from .queries import find_open_conversation
 from .twilio import StatusCallback, read_form, read_status_callback
 
 OUTCOME_FOR_STATUS = {
@@ -45,7 +45,7 @@ def apply_delivery(delivery: CallDelivery) -> tuple[str, str, Call | None]:
 
 
 def _caller(line: PhoneLine, callback: StatusCallback, number: str) -> Contact | None:
-    contact = find_contact_by_number(number)
+    contact = match_caller(number)
     if contact is None and line.organization_id and normalise_number(number):
         # Only a number we can tie to a customer becomes a contact; a contact needs an email, and
         # the reserved .invalid domain guarantees no mail ever leaves for it.
