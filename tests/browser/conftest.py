@@ -34,8 +34,14 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Every page must satisfy the Content-Security-Policy the server sends (tierline.accounts.
+    # middleware): Chromium reports what it refused on the console.
+    refused = page.csp_refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not refused, f"the Content-Security-Policy blocked: {refused}"
 
 
 def log_in(page, email: str, password: str = "pw-for-tests-only") -> None:

@@ -138,3 +138,25 @@ def test_a_grant_for_a_closed_issue_is_not_approved(api_as, org):
     grant = make_unmask_grant(org, issue)
     do_update_issue(issue, actor=None, status="closed")
     assert api_as(make_staff("admin")).post(f"/unmask-grants/{grant.pk}/approve", {}).status_code == 422
+
+
+def test_the_admin_site_lists_contacts_masked(client, admin_user, jonas):
+    client.force_login(admin_user)
+    listing = client.get("/admin/customers/contact/").content.decode()
+    assert "jonas@acme.example" not in listing and "Jonas Berg" not in listing and MASK in listing
+    page = client.get(f"/admin/customers/contact/{jonas.pk}/change/").content.decode()
+    assert "jonas@acme.example" not in page and "Jonas" not in page and str(jonas) == f"Contact {jonas.pk}"
+    assert 'id="result_list"' not in client.get("/admin/customers/contact/", {"q": "jonas"}).content.decode()
+    found = client.get("/admin/customers/contact/", {"q": "jonas@acme.example"}).content.decode()
+    assert 'id="result_list"' in found and "jonas@acme.example" not in found.split('id="result_list"')[1]
+
+
+def test_an_unmasked_view_records_who_what_when_why_and_from_where(client, reported):
+    engineer = make_staff("engineer_t4")
+    make_unmask_grant(reported.organization, reported, requester=engineer, reason="Jonas cannot log in")
+    client.force_login(engineer)
+    client.get(f"/desk/issues/{reported.key}/", REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Firefox/128")
+    entry = AuditEntry.objects.get(action="personal_data.viewed")
+    assert (entry.actor, entry.organization, entry.reason) == (engineer, reported.organization, "Jonas cannot log in")
+    assert entry.data == {"issue": reported.key, "what": f"issue {reported.key}"}
+    assert (entry.ip_address, entry.user_agent, entry.created_at is not None) == ("203.0.113.9", "Firefox/128", True)

@@ -64,7 +64,9 @@ class Contact(models.Model):
         ordering = ["email"]
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.email}>" if self.name else self.email
+        # Never the name or address: str() ends up in logs, the admin's breadcrumbs and templates,
+        # where personal values must be masked (customers/masking.py).
+        return f"Contact {self.pk}"
 
     @property
     def display_name(self) -> str:

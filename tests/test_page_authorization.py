@@ -1,0 +1,136 @@
+"""Every desk, back office, audit and portal page against every role, like the API's table in
+test_authorization.py: allowed, denied (to the login page, to the other side's home, 404 for
+admin-only pages), or 404 for another organization's ids.
+
+A new page under /desk/ or /portal/ fails `test_every_page_is_in_the_table` until it is added.
+"""
+
+import itertools
+
+import pytest
+from django.urls import NoReverseMatch, get_resolver, reverse
+
+from tests.factories import make_customer, make_issue, make_org, make_staff, make_unmask_grant
+from tests.intake.helpers import make_intake_ids
+
+STAFF_ROLES = ["support_t1", "support_t2", "operations_t3", "engineer_t4", "senior_engineer_t5", "admin"]
+ROLES = ["anonymous", "customer", "outsider", *STAFF_ROLES]
+OPS_AND_UP = ["operations_t3", "engineer_t4", "senior_engineer_t5", "admin"]
+_unique = itertools.count()
+
+LOGIN, PORTAL, DESK = "login", "portal", "desk"  # redirects: to log in, to the portal, to the desk
+ALLOWED = "allowed"  # a form answered (saved and redirected back, or re-shown with its errors)
+# Every staff-only page sends customers to the portal, every portal page sends staff to the desk.
+DESK_PAGE = {"customer": PORTAL, "staff": 200}
+PORTAL_PAGE = {"customer": 200, "staff": DESK}
+
+# method, URL name, URL arguments, expected outcome by role (as in test_authorization.py:
+# "staff" covers staff roles without their own entry, "outsider" falls back to "customer")
+PAGES = [
+    ("get", "desk-queue", {}, DESK_PAGE),
+    ("get", "desk-issue", {"key": "{issue}"}, DESK_PAGE),
+    ("get", "desk-issue", {"key": "TL-999999"}, {"customer": PORTAL, "staff": 404}),
+    ("post", "desk-comment", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "desk-update", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("get", "customer-list", {}, DESK_PAGE),
+    ("get", "customer-detail", {"organization_id": "{org}"}, DESK_PAGE),
+    ("get", "customer-detail", {"organization_id": 999999}, {"customer": PORTAL, "staff": 404}),
+    ("post", "customer-unmask", {"organization_id": "{org}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "customer-approve", {"organization_id": "{org}", "grant_id": "{grant}"},
+     {"customer": PORTAL, "staff": 403, "senior_engineer_t5": ALLOWED, "admin": ALLOWED}),
+    ("post", "customer-approve", {"organization_id": "{other_org}", "grant_id": "{grant}"},
+     {"customer": PORTAL, "staff": 404}),
+    ("get", "audit-list", {}, {"customer": PORTAL, "staff": 404, "admin": 200}),
+    ("get", "audit-export", {}, {"customer": PORTAL, "staff": 404, "admin": 200}),
+    ("get", "intake-quarantine", {}, {"customer": 404, "staff": 404, "admin": 200}),
+    ("post", "intake-retry", {"message_id": "{message_id}"}, {"customer": 404, "staff": 404, "admin": ALLOWED}),
+    ("post", "calls-log", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("get", "calls-new", {}, DESK_PAGE),
+    ("post", "calls-new", {}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("get", "chat-queue", {}, DESK_PAGE),
+    ("get", "chat-queue-rows", {}, DESK_PAGE),
+    ("get", "triage-queue", {}, DESK_PAGE),
+    ("post", "triage-override", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED, "support_t1": 403}),
+    ("post", "escalation-handoff", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "escalation-questionnaire", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "escalation-team-task", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "escalation-problem-link", {"key": "{issue}"},
+     {"customer": PORTAL, "staff": 403, **dict.fromkeys(OPS_AND_UP, ALLOWED)}),
+    ("get", "escalation-breaching", {}, DESK_PAGE),
+    ("get", "escalation-engineering", {}, DESK_PAGE),
+    ("get", "escalation-problems", {}, DESK_PAGE),
+    ("get", "escalation-problem", {"problem_id": 999999}, {"customer": PORTAL, "staff": 404}),
+    ("get", "portal-list", {}, PORTAL_PAGE),
+    ("get", "portal-new", {}, PORTAL_PAGE),
+    ("post", "portal-new", {}, {"customer": ALLOWED, "staff": DESK}),
+    ("get", "portal-issue", {"key": "{issue}"}, {"customer": 200, "outsider": 404, "staff": DESK}),
+    ("post", "portal-issue", {"key": "{issue}"}, {"customer": ALLOWED, "outsider": 404, "staff": DESK}),
+    ("get", "portal-access-log", {}, PORTAL_PAGE),
+]
+
+
+def expected(expectations: dict, role: str):
+    if role == "anonymous":
+        return LOGIN
+    if role in expectations:
+        return expectations[role]
+    if role == "outsider":
+        return expectations["customer"]
+    return expectations["staff"]
+
+
+def outcome(response):
+    if response.status_code == 302:
+        location = response["Location"]
+        return LOGIN if location.startswith("/login/") else PORTAL if location.startswith("/portal/") else (
+            DESK if location.startswith("/desk/") and location.count("/") <= 2 else ALLOWED)
+    if response.status_code in (200, 422) and response.request["REQUEST_METHOD"] == "POST":
+        return ALLOWED
+    return response.status_code
+
+
+def _user_for(role, org, other_org):
+    if role == "anonymous":
+        return None
+    if role == "customer":
+        return make_customer(org)
+    if role == "outsider":
+        return make_customer(other_org)
+    return make_staff(role)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method,name,kwargs,expectations", PAGES,
+                         ids=[f"{m} {n} {'/'.join(map(str, k.values()))}" for m, n, k, _ in PAGES])
+def test_page_access(client, role, method, name, kwargs, expectations):
+    org = make_org(name="Acme", email_domains=["acme.example"], unmask_needs_approval=True)
+    other_org = make_org(name="Globex", email_domains=["globex.example"])
+    issue = make_issue(org)
+    grant = make_unmask_grant(org, issue)
+    ids = {"issue": issue.key, "org": org.pk, "other_org": other_org.pk, "grant": grant.pk, **make_intake_ids()}
+    try:
+        url = reverse(name, kwargs={k: str(v).format(**ids) for k, v in kwargs.items()})
+    except NoReverseMatch:
+        pytest.skip(f"no page {name} in this checkout")  # rows may land before the page does
+    user = _user_for(role, org, other_org)
+    if user is not None:
+        client.force_login(user)
+    response = client.post(url, {}) if method == "post" else client.get(url)
+    assert outcome(response) == expected(expectations, role), (response.status_code, response.get("Location"))
+
+
+def test_every_page_is_in_the_table():
+    """Every named page under /desk/ and /portal/ has at least one row."""
+    covered = {name for _, name, _, _ in PAGES}
+    pages = set()
+    for name in get_resolver().reverse_dict:
+        if not isinstance(name, str):
+            continue
+        try:
+            route = get_resolver().reverse_dict.getlist(name)[0][0][0][0]
+        except (IndexError, NoReverseMatch):
+            continue
+        if route.startswith(("desk/", "portal/")):
+            pages.add(name)
+    assert pages - covered == set()
