@@ -63,6 +63,7 @@ class StatusCallback:
     recording_url: str
     caller_name: str
     is_recording_only: bool = False
+    parent_call_sid: str = ""  # set on the legs a <Dial> places: the customer's call is the parent
 
     @property
     def customer_number(self) -> str:
@@ -108,6 +109,7 @@ def read_status_callback(params: list[tuple[str, str]]) -> StatusCallback:
         direction="outbound" if direction.startswith("outbound") else "inbound",
         duration_seconds=int(duration) if duration else None, recording_url=recording,
         caller_name=form.get("CallerName", "").strip()[:200],
+        parent_call_sid=form.get("ParentCallSid", "").strip()[:64],
     )
 
 

@@ -34,6 +34,9 @@ def apply_delivery(delivery: CallDelivery) -> tuple[str, str, Call | None]:
     if delivery.line is None:
         raise ValueError("the phone line that received this delivery was deleted")
     callback = read_status_callback(read_form(bytes(delivery.raw)))
+    if callback.parent_call_sid:
+        # The leg a <Dial> placed to an agent: the customer's own call is its parent.
+        return InboundStatus.IGNORED, f"a leg of call {callback.parent_call_sid}", None
     call = Call.objects.select_for_update().select_related("issue", "contact", "line").filter(
         external_id=callback.call_sid).first()
     if call is None and callback.is_recording_only:
