@@ -57,6 +57,10 @@ def test_customers_and_forged_posts_log_nothing(org, agent):
     response = forged.post(f"/desk/issues/{issue.key}/calls", {
         "direction": "inbound", "caller_number": "+14155550100", "outcome": "answered"})
     assert response.status_code == 403
+    response = forged.post("/desk/calls/new", {"title": "Forged", "direction": "inbound",
+                                               "caller_number": "+14155550100", "outcome": "answered"})
+    assert response.status_code == 403
+    assert customer.get("/desk/calls/new").status_code == 302  # to the portal
     assert not Call.objects.exists()
 
 
