@@ -239,3 +239,26 @@ def test_a_stopped_worker_loses_nothing(alertmanager, client):
 
     do_process_message(message)
     assert message.status == "processed" and Issue.objects.count() == 1, message.reason
+
+
+def test_a_group_created_meanwhile_by_another_worker_is_joined_not_quarantined(alertmanager, post_alert,
+                                                                                monkeypatch):
+    from tierline.intake.alert_intake import AlertBatch
+
+    post_alert(alertmanager, am_alert())
+    load, calls = AlertBatch.load, []
+
+    def load_missing_the_group_once(self, fingerprints):
+        calls.append(fingerprints)
+        if len(calls) == 1:  # as if another worker committed the group just after this one looked
+            self.groups = {}
+            return
+        load(self, fingerprints)
+
+    monkeypatch.setattr(AlertBatch, "load", load_missing_the_group_once)
+    response = post_alert(alertmanager, am_alert(starts="2026-11-27T11:00:00Z"))  # fires again
+    message = InboundMessage.objects.get(pk=response.json()["id"])
+    assert message.status == "processed", message.reason
+    group = AlertGroup.objects.get()
+    assert len(calls) == 2 and (group.fired_count, group.received_count) == (2, 2)
+    assert Issue.objects.count() == 1

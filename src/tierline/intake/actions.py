@@ -9,7 +9,7 @@ stored message and creates or joins issues through `tierline.issues.actions`, or
 import hashlib
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tierline.errors import ActionError, InvalidInput
@@ -51,8 +51,14 @@ def do_process_message(message: InboundMessage) -> InboundMessage:
         return message
     process = process_email if message.kind == InboundKind.EMAIL else process_alert_payload
     try:
-        with transaction.atomic():
-            process(message)
+        try:
+            with transaction.atomic():
+                process(message)
+        except IntegrityError:
+            # Another worker created the same alert group or thread id a moment before: its row
+            # is committed now, so a second attempt joins it instead of quarantining the message.
+            with transaction.atomic():
+                process(message)
     except ActionError as error:
         _finish(message, InboundStatus.QUARANTINED, _describe(error))
     except Exception as error:  # noqa: BLE001 - anything unexpected is kept for an admin, not lost
