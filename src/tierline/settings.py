@@ -252,6 +252,7 @@ METRIC_MAX_POINTS = _env_int("TIERLINE_METRIC_MAX_POINTS", 1000)
 METRIC_MAX_BYTES = _env_int("TIERLINE_METRIC_MAX_BYTES", 1024 * 1024)
 METRIC_THRESHOLD = float(_env("TIERLINE_METRIC_THRESHOLD", "4"))
 METRIC_PERSISTENCE = tuple(int(x) for x in _env("TIERLINE_METRIC_PERSISTENCE", "3/5").split("/", 1))
+METRIC_RECOVERY = _env_int("TIERLINE_METRIC_RECOVERY", 12)  # points in a row inside the pattern resolve it
 
 # Phone calls: the country of numbers written without one (+1 415 555 0100 vs 415 555 0100), and
 # the largest body a phone line's webhook may send (Twilio's status callbacks are about 1 KiB).

@@ -27,7 +27,7 @@ def test_a_drop_opens_once_and_recovers():
     assert [t for _, t in found] == [OPENED, RECOVERED]
     opened_at, recovered_at = found[0][0], found[1][0]
     assert drop[0] + 2 <= opened_at <= drop[0] + 4  # k=3 of n=5: the third point outside
-    assert drop[1] <= recovered_at <= drop[1] + 6
+    assert drop[1] + CONFIG.clear - 1 <= recovered_at <= drop[1] + CONFIG.clear + 4
 
 
 def test_the_weekly_pattern_is_learnt():
@@ -76,9 +76,10 @@ def test_conversion_rates_on_a_handful_of_attempts_do_not_alarm():
     assert found == []
 
 
-def test_persistence_needs_k_of_n_and_n_clear_points_to_recover():
+def test_persistence_needs_k_of_n_and_a_run_of_clear_points_to_recover():
     state = PersistenceState()
-    config = DetectorConfig(k=3, n=5)
+    config = DetectorConfig(k=3, n=5, clear=6)
     assert [step(state, flag, config) for flag in [True, False, True, False, True]] == [None] * 4 + [OPENED]
-    assert [step(state, flag, config) for flag in [False] * 4] == [None] * 4
+    assert [step(state, flag, config) for flag in [False] * 5 + [True]] == [None] * 6  # a dip starts over
+    assert [step(state, flag, config) for flag in [False] * 5] == [None] * 5
     assert step(state, False, config) == RECOVERED

@@ -25,7 +25,7 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 def detector_config() -> DetectorConfig:
     k, n = settings.METRIC_PERSISTENCE
-    return DetectorConfig(threshold=settings.METRIC_THRESHOLD, k=k, n=n)
+    return DetectorConfig(threshold=settings.METRIC_THRESHOLD, k=k, n=n, clear=settings.METRIC_RECOVERY)
 
 
 def do_create_metric(*, name: str, kind: str = MetricKind.COUNT, description: str = "",
@@ -136,17 +136,18 @@ def do_detect_metric_anomalies(metric: Metric, *, chunk: int = 2000) -> list[str
             if not pending:
                 return transitions
             history = _history(metric, pending[0].at, pending[-1].at, config)
-            recent = [tuple(f) for f in metric.recent_flags][-config.n:]
+            keep = max(config.n, config.clear)
+            recent = [tuple(f) for f in metric.recent_flags][-keep:]
             state = PersistenceState([flag for _, flag in recent], is_open=metric.open_anomaly_id is not None)
             for point in pending:
                 verdict = judge(point.value, baseline_sample(history, int(point.at.timestamp()), config), config,
                                 successes=point.successes, attempts=point.attempts)
                 point.expected, point.low, point.high = verdict.expected, verdict.low, verdict.high
                 point.score, point.is_outside = verdict.score, verdict.is_outside
-                recent = [*recent, (point.at.isoformat(), verdict.is_outside)][-config.n:]
+                recent = [*recent, (point.at.isoformat(), verdict.is_outside)][-keep:]
                 transition = step(state, verdict.is_outside, config)
                 if transition == OPENED:
-                    started = min(datetime.fromisoformat(at) for at, flag in recent if flag)
+                    started = min(datetime.fromisoformat(at) for at, flag in recent[-config.n:] if flag)
                     open_anomaly(metric, point, started_at=started)
                 elif transition == RECOVERED:
                     close_anomaly(metric, point)

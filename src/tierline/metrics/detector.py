@@ -10,7 +10,8 @@ benchmark (bench/anomaly.py) runs exactly what the worker runs.
   at a fraction of the median so a flat series does not alarm on rounding) give a robust z-score.
   A conversion rate must also be improbable under a binomial test with the expected rate, so a
   handful of attempts never alarms however low the rate looks.
-- `step`: k of the last n points outside opens an anomaly; n clear points in a row recover it.
+- `step`: k of the last n points outside opens an anomaly; `clear` points in a row inside the
+  pattern recover it, so a metric that keeps dipping does not open and close issues in turn.
 """
 
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ class DetectorConfig:
     alpha: float = 1e-3  # binomial test for conversion rates
     k: int = 3  # k of the last n points outside opens an anomaly
     n: int = 5
+    clear: int = 12  # this many points in a row inside the pattern recover it (a spiky metric must settle)
     direction: str = "drop"  # "drop" (business metrics) or "both"
 
 
@@ -113,7 +115,7 @@ def _improbable(successes: int, attempts: int, rate: float, config: DetectorConf
 
 @dataclass
 class PersistenceState:
-    recent: list[bool] = field(default_factory=list)  # newest last, at most n
+    recent: list[bool] = field(default_factory=list)  # newest last, at most max(n, clear)
     is_open: bool = False
 
 
@@ -122,11 +124,11 @@ OPENED, RECOVERED = "opened", "recovered"
 
 def step(state: PersistenceState, is_outside: bool, config: DetectorConfig) -> str | None:
     """Feed one judged point; returns OPENED or RECOVERED when the anomaly changes."""
-    state.recent = [*state.recent, is_outside][-config.n:]
-    if not state.is_open and sum(state.recent) >= config.k:
+    state.recent = [*state.recent, is_outside][-max(config.n, config.clear):]
+    if not state.is_open and sum(state.recent[-config.n:]) >= config.k:
         state.is_open = True
         return OPENED
-    if state.is_open and len(state.recent) >= config.n and not any(state.recent):
+    if state.is_open and len(state.recent) >= config.clear and not any(state.recent[-config.clear:]):
         state.is_open = False
         return RECOVERED
     return None
