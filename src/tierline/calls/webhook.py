@@ -37,7 +37,8 @@ def apply_delivery(delivery: CallDelivery) -> tuple[str, str, Call | None]:
     if callback.parent_call_sid:
         # The leg a <Dial> placed to an agent: the customer's own call is its parent.
         return InboundStatus.IGNORED, f"a leg of call {callback.parent_call_sid}", None
-    call = Call.objects.select_for_update().select_related("issue", "contact", "line").filter(
+    # Lock the call row only: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
+    call = Call.objects.select_for_update(of=("self",)).select_related("issue", "contact", "line").filter(
         external_id=callback.call_sid).first()
     if call is None and callback.is_recording_only:
         raise InvalidInput("A recording of a call not reported yet", {"CallSid": f"no call {callback.call_sid}"})
