@@ -261,11 +261,13 @@ CALL_WEBHOOK_MAX_BYTES = _env_int("TIERLINE_CALL_WEBHOOK_MAX_BYTES", 64 * 1024)
 
 # Conversations (in-app chat): websockets through Django Channels. Its channel layer is in memory
 # for one process, Redis when configured so that every web process reaches every open widget.
+# A desk page watching many conversations gets bursts: the layers' default of 100 queued messages
+# per socket would drop some.
 if REDIS_URL:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                  "CONFIG": {"hosts": [REDIS_URL], "prefix": "tierline-chat"}}}
+                                  "CONFIG": {"hosts": [REDIS_URL], "prefix": "tierline-chat", "capacity": 2000}}}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 2000}}}
 CHAT_AWAY_MINUTES = _env_int("TIERLINE_CHAT_AWAY_MINUTES", 5)  # no open widget this long: replies go by email
 CHAT_IDENTITY_MAX_SECONDS = _env_int("TIERLINE_CHAT_IDENTITY_MAX_SECONDS", 24 * 3600)  # longest accepted expiry
 CHAT_SCREENSHOT_MAX_BYTES = _env_int("TIERLINE_CHAT_SCREENSHOT_MAX_BYTES", 5 * 1024 * 1024)

@@ -23,7 +23,7 @@ from tierline.errors import ActionError
 from tierline.issues.models import Issue
 
 from . import actions, queries
-from .delivery import DESK_GROUP, conversation_group, issue_group
+from .delivery import DESK_GROUP, conversation_group, issue_group, remember_server_loop
 from .identity import IdentityRefused, verify_identity
 from .throttle import is_over_anonymous_limit
 
@@ -62,6 +62,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     greeted = False
 
     async def connect(self):
+        remember_server_loop()
         self.context = actions.Context(user_agent=_header(self.scope, b"user-agent")[:500],
                                        client_ip=_client_ip(self.scope))
         await self.accept()
@@ -124,9 +125,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"type": "opened", "key": conversation.issue.key,
                                       "conversation": None if conversation.is_verified else token,
                                       "upload_ticket": upload_ticket(conversation.pk)})
+                issue = conversation.issue
                 await self.send_json({"type": "message", "message": {
-                    "id": 0, "body": conversation.issue.description, "from": "customer", "author": "You",
-                    "at": conversation.issue.created_at.isoformat(), "internal": False, "attachments": []}})
+                    "id": 0, "issue": issue.key, "body": issue.description, "from": "customer", "author": "You",
+                    "at": issue.created_at.isoformat(), "internal": False, "attachments": []}})
             else:
                 await database_sync_to_async(actions.do_add_customer_message)(self.conversation, body=body)
         except (ActionError, IdentityRefused) as error:
@@ -150,6 +152,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
     one issue's messages as they arrive."""
 
     async def connect(self):
+        remember_server_loop()
         user = self.scope.get("user")
         if user is None or not await database_sync_to_async(is_staff_member)(user):
             await self.close(code=4403)

@@ -6,6 +6,7 @@ Groups: `chat.conversation.<id>` (the widget sockets of one conversation), `chat
 fails a write: a broken channel layer is logged, and the message is still in the issue.
 """
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -30,18 +31,35 @@ def issue_group(issue_id: int) -> str:
     return f"chat.issue.{issue_id}"
 
 
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def remember_server_loop() -> None:
+    """Called by the consumers: the event loop that serves this process's websockets."""
+    global _server_loop
+    _server_loop = asyncio.get_running_loop()
+
+
 def publish(group: str, event: dict) -> None:
+    layer = get_channel_layer()
+    loop = _server_loop
     try:
-        async_to_sync(get_channel_layer().group_send)(group, event)
+        if loop is not None and loop.is_running():
+            # Sync code (views, actions) runs in worker threads. The in-memory layer's queues belong
+            # to the server's loop and are not thread-safe, so the send runs on that loop.
+            asyncio.run_coroutine_threadsafe(layer.group_send(group, event), loop).result(timeout=10)
+        else:
+            async_to_sync(layer.group_send)(group, event)
     except Exception:  # the message is stored; only the live copy is lost
         log.exception("could not publish to %s", group)
 
 
-def message_event(comment: Comment) -> dict:
+def message_event(comment: Comment, issue_key: str | None = None) -> dict:
     """One message as the widget and the desk pages show it."""
     from_customer = comment.author_id is None and comment.author_contact_id is not None
     return {
-        "id": comment.pk, "body": comment.body, "from": "customer" if from_customer else "agent",
+        "id": comment.pk, "issue": issue_key or comment.issue.key, "body": comment.body,
+        "from": "customer" if from_customer else "agent",
         "author": comment.author_name, "at": comment.created_at.isoformat(), "internal": not comment.is_public,
         "attachments": [a.filename for a in comment.attachments.all()],
     }

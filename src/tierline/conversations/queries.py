@@ -32,12 +32,12 @@ def find_resumable(identity: Identity | None, token: str | None) -> Conversation
 def conversation_history(conversation: Conversation) -> list[dict]:
     """The opening message and the public replies, oldest first (internal notes never)."""
     issue = conversation.issue
-    opening = {"id": 0, "body": issue.description, "from": "customer",
+    opening = {"id": 0, "issue": issue.key, "body": issue.description, "from": "customer",
                "author": issue.requester.display_name if issue.requester else "You",
                "at": issue.created_at.isoformat(), "internal": False, "attachments": []}
     comments = (Comment.objects.filter(issue=issue, is_public=True).select_related("author", "author_contact")
                 .prefetch_related("attachments").order_by("-created_at", "-id")[:HISTORY_LIMIT])
-    return [opening, *[message_event(c) for c in reversed(comments)]]
+    return [opening, *[message_event(c, issue.key) for c in reversed(comments)]]
 
 
 def list_live_conversations(user, limit: int = 200) -> list[Issue]:
