@@ -13,6 +13,17 @@ def test_query_terms_drop_noise_words():
     assert query_terms("The export of the CSV file fails, please help!") == ["export", "csv", "file", "fails", "help"]
 
 
+def test_lookups_use_the_rarest_words_within_a_candidate_budget():
+    from tierline.intake.similar import _distinctive
+
+    counts = {"edits": 1500, "namenode": 10, "journal": 3000, "the": 60000, "checkpoint": 40, "corrupt": 900,
+              "upgrade": 4000}
+    # 100,000 issues: words in more than 5% are dropped, and candidates stop near 5,000 postings.
+    assert _distinctive(counts, list(counts), 100_000) == ["namenode", "checkpoint", "corrupt", "edits"]
+    # The three rarest words count whatever they cost; unknown words are skipped.
+    assert _distinctive({"a": 4000, "b": 4500, "c": 4900}, ["a", "b", "c", "zzz"], 100_000) == ["a", "b", "c"]
+
+
 def test_the_closest_issue_ranks_first_open_or_resolved(org, agent):
     resolved = make_issue(org, title="CSV export times out for large projects",
                           description="Exporting more than 10000 rows to CSV times out after 30 seconds")
