@@ -35,4 +35,4 @@ def test_the_anomaly_issue_shows_the_chart_and_its_numbers(page):
     table = panel.get_by_role("table", name="acme-orders: each point and the range expected at that time")
     expect(table).to_be_visible()
     expect(table.get_by_role("row").filter(has_text="yes").first).to_be_visible()
-    expect(page.get_by_role("list", name="Timeline")).to_contain_text("Metric anomaly detected")
+    expect(page.get_by_role("list", name="Timeline")).to_contain_text("saw metric acme-orders fall to")

@@ -118,7 +118,9 @@ def do_record_points(metric: Metric, points: list[dict]) -> dict:
 
 def _history(metric: Metric, start: datetime, end: datetime, config: DetectorConfig) -> History:
     lookback = timedelta(seconds=config.weeks * WEEK + config.half_slot)
-    rows = MetricPoint.objects.filter(metric=metric, at__gte=start - lookback, at__lte=end).values_list("at", "value")
+    # A conversion point without attempts says nothing about the rate: it is not part of the pattern.
+    rows = (MetricPoint.objects.filter(metric=metric, at__gte=start - lookback, at__lte=end).exclude(attempts=0)
+            .values_list("at", "value"))
     return History([at.timestamp() for at, _ in rows], [value for _, value in rows])
 
 
