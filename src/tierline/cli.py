@@ -312,7 +312,12 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"run": cmd_run, "worker": cmd_worker, "demo": cmd_demo, "user": cmd_user,
                "token": cmd_token, "org": cmd_org, "team": cmd_team, "audit": cmd_audit,
                "smtpd": cmd_smtpd, "mail": cmd_mail, "import": cmd_import}[args.command]
-    return handler(args)
+    if args.command in ("run", "worker", "smtpd"):  # servers: their entries carry each request's origin
+        return handler(args)
+    from tierline.audit.context import command_line_origin
+
+    with command_line_origin(args.command):
+        return handler(args)
 
 
 if __name__ == "__main__":

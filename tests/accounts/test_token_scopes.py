@@ -47,4 +47,5 @@ def test_cli_creates_scoped_tokens_and_the_trail_records_them(capsys):
     user = make_staff("engineer_t4", email="erin@tierline.example")
     assert main(["token", "create", user.email, "--scope", "read"]) == 0
     assert user.api_tokens.get().scope == "read"
-    assert AuditEntry.objects.get(action="token.created").data["scope"] == "read"
+    entry = AuditEntry.objects.get(action="token.created")
+    assert entry.data["scope"] == "read" and entry.user_agent.startswith("tierline token (command line, ")

@@ -30,3 +30,25 @@ def test_only_admins_see_the_trail(client):
     assert client.get("/desk/audit/export.csv").status_code == 404
     client.force_login(make_customer(make_org()))
     assert client.get("/desk/audit/").status_code == 302
+
+
+def test_exports_and_the_page_mask_a_customers_people(client, api_as, admin_user):
+    from tierline.accounts.actions import do_create_api_token
+    from tierline.customers.sensitivity import MASK
+
+    acme = make_org(name="Acme", email_domains=["acme.example"])
+    carla = make_customer(acme, email="carla@acme.example")
+    do_create_api_token(carla, scope="read", actor=admin_user)
+    do_record_audit(action="test.by_customer", actor=carla, organization=acme, reason="her own doing")
+    client.force_login(admin_user)
+    export = client.get("/desk/audit/export.csv").content.decode()
+    page = client.get("/desk/audit/").content.decode()
+    items = api_as(admin_user).get("/audit/export").json()["items"]
+    assert "carla@acme.example" not in export + page + str(items)
+    by_action = {e["action"]: e for e in items if e["organization_id"] == acme.pk or e["action"] == "audit.exported"}
+    assert by_action["user.created"]["data"] == {"email": MASK, "role": "customer"}
+    assert by_action["token.created"]["data"]["user"] == MASK and by_action["token.created"]["data"]["scope"] == "read"
+    assert by_action["test.by_customer"]["actor_email"] == MASK
+    assert by_action["audit.exported"]["actor_email"] == admin_user.email  # staff are named
+    # The stored entries keep the values the hash chain covers.
+    assert AuditEntry.objects.get(action="user.created", organization=acme).data["email"] == "carla@acme.example"

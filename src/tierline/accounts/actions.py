@@ -129,8 +129,8 @@ def do_create_api_token(user: User, *, name: str = "personal", scope: str = Toke
     token = ApiToken.objects.create(
         user=user, name=name[:100] or "personal", prefix=secret[:10], token_hash=hash_token(secret), scope=scope
     )
-    do_record_audit(action=AuditAction.TOKEN_CREATED, actor=actor, target=token, target_id=token.prefix,
-                    data={"user": user.email, "name": token.name, "scope": scope})
+    do_record_audit(action=AuditAction.TOKEN_CREATED, actor=actor, organization=user.organization, target=token,
+                    target_id=token.prefix, data={"user": user.email, "name": token.name, "scope": scope})
     return token, secret
 
 
@@ -139,8 +139,8 @@ def do_revoke_api_token(token: ApiToken, *, actor=None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        do_record_audit(action=AuditAction.TOKEN_REVOKED, actor=actor, target=token, target_id=token.prefix,
-                        data={"user": token.user.email})
+        do_record_audit(action=AuditAction.TOKEN_REVOKED, actor=actor, organization=token.user.organization,
+                        target=token, target_id=token.prefix, data={"user": token.user.email})
     return token
 
 

@@ -12,7 +12,7 @@ from tierline.pagination import paginate
 from tierline.schemas import ERRORS, RowId
 
 from .actions import do_export_audit
-from .queries import AuditFilters, list_personal_data_access, search_audit
+from .queries import AuditFilters, list_personal_data_access, search_audit, shown_entries
 from .schemas import AccessList, AuditExport, AuditList, IsoDateTime
 
 router = Router(tags=["audit"])
@@ -48,7 +48,7 @@ def list_audit(request, action: str = Query("", max_length=64), actor: str = Que
     _check_admin(request.auth)
     rows = search_audit(_filters(action, actor, organization_id, target, since, until, q))
     items, next_cursor = paginate(rows, NEWEST_FIRST, cursor=cursor, limit=limit)
-    return {"items": items, "next_cursor": next_cursor}
+    return {"items": shown_entries(items, request.auth, what="audit trail"), "next_cursor": next_cursor}
 
 
 @router.get("/audit/export", response={200: AuditExport, **ERRORS})
@@ -60,7 +60,7 @@ def export_audit(request, action: str = Query("", max_length=64), actor: str = Q
     filters = _filters(action, actor, organization_id, target, since, until, q)
     entries, truncated = do_export_audit(actor=request.auth, rows=search_audit(filters),
                                          description={"filters": {k: v for k, v in vars(filters).items() if v}})
-    return {"items": entries, "truncated": truncated}
+    return {"items": shown_entries(entries, request.auth, what="audit export"), "truncated": truncated}
 
 
 def access_rows(entries) -> list[dict]:

@@ -1,9 +1,10 @@
 """From where: the client address and user agent of the request being served.
 
 The middleware puts them in a context variable so actions record them without every caller
-passing the request down; outside a request (CLI, tasks) they are empty.
+passing the request down; `tierline` commands name themselves; in tasks they are empty.
 """
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -22,6 +23,23 @@ _origin: ContextVar[RequestOrigin | None] = ContextVar("audit_origin", default=N
 
 def current_origin() -> RequestOrigin:
     return _origin.get() or _NO_REQUEST
+
+
+@contextmanager
+def command_line_origin(command: str):
+    """Entries written by a `tierline` command say so, with the operating-system account: the
+    "from where" of an act that no request carried."""
+    import getpass
+
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):
+        account = "unknown"
+    token = _origin.set(RequestOrigin(user_agent=f"tierline {command} (command line, {account})"[:300]))
+    try:
+        yield
+    finally:
+        _origin.reset(token)
 
 
 def origin_of(request) -> RequestOrigin:

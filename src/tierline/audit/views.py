@@ -12,7 +12,7 @@ from tierline.issues.views import staff_required
 from tierline.pagination import paginate
 
 from .actions import do_export_audit
-from .queries import AuditFilters, search_audit
+from .queries import AuditFilters, search_audit, shown_entries
 
 NEWEST_FIRST = (("id", True),)
 CSV_COLUMNS = ("id", "created_at", "actor_email", "action", "organization_id", "target_type", "target_id",
@@ -51,7 +51,10 @@ def audit_list(request):
         items, next_cursor = paginate(search_audit(filters), NEWEST_FIRST, cursor=None, limit=100)
     query = request.GET.copy()
     query.pop("cursor", None)
-    return render(request, "audit/list.html", {"entries": items, "next_cursor": next_cursor,
+    organizations = {e.organization_id: e.organization for e in items}
+    entries = [{**row, "organization": organizations[row["organization_id"]]}
+               for row in shown_entries(items, request.user, what="audit trail")]
+    return render(request, "audit/list.html", {"entries": entries, "next_cursor": next_cursor,
                                                "query": query.urlencode(), "get": request.GET})
 
 
@@ -66,8 +69,8 @@ def audit_export(request):
     response["Content-Disposition"] = 'attachment; filename="tierline-audit.csv"'
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
-    for entry in entries:
-        writer.writerow([getattr(entry, c) if c != "created_at" else entry.created_at.isoformat() for c in CSV_COLUMNS])
+    for row in shown_entries(entries, request.user, what="audit export"):
+        writer.writerow([row[c] if c != "created_at" else row[c].isoformat() for c in CSV_COLUMNS])
     if truncated:
         writer.writerow(["# truncated: narrow the filters to export the rest"])
     return response
