@@ -197,6 +197,10 @@ def test_the_desk_hears_customer_messages_and_queue_changes(acme, client):
     cookie = f"{name}={client.cookies[name].value}".encode()
 
     async def scenario():
+        # A staff member's cookie rides along from any site: only Tierline's own pages may use it.
+        hijack = WebsocketCommunicator(application, "/ws/desk/",
+                                       headers=[(b"origin", b"https://evil.example"), (b"cookie", cookie)])
+        assert (await hijack.connect())[0] is False
         desk = WebsocketCommunicator(application, "/ws/desk/",
                                      headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", cookie)])
         connected, _ = await desk.connect()
