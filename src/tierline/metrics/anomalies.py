@@ -15,9 +15,10 @@ from .models import Metric, MetricAnomaly, MetricKind, MetricPoint
 def describe_value(metric: Metric, value: float | None) -> str:
     if value is None:
         return "—"
+    value = max(value, 0.0)  # a band reaching below zero still means "down to nothing"
     if metric.kind == MetricKind.CONVERSION:
         return f"{value:.1%}"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return f"{value:,.0f}" if value >= 100 or value == round(value) else f"{value:,.1f}"
 
 
 def _facts(metric: Metric, point: MetricPoint) -> dict:
