@@ -118,7 +118,7 @@ def test_customer_chats_and_sees_the_agents_reply_live(contexts):
     expect(messages).to_contain_text("The revenue chart is empty since this morning")
 
     # The queue updates by itself: who is waiting, and for how long.
-    row = desk.locator("#live-conversations tbody tr", has_text="Ann Example")
+    row = desk.locator("#live-conversations tbody tr", has_text="Acme Robotics")
     expect(row).to_contain_text("The revenue chart is empty")
     expect(row.locator(".waiting")).to_contain_text(" s")
     issue = _wait_for(lambda: Issue.objects.filter(channel=Channel.CHAT).first())

@@ -4,6 +4,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from tierline.accounts.permissions import has_perm
+from tierline.customers.masking import PersonalData
 from tierline.customers.models import Organization
 from tierline.errors import NotFound, PermissionDenied
 from tierline.schemas import ERRORS, referenced_row
@@ -55,9 +56,10 @@ def rotate_chat_key(request, chat_key: int):
 def get_live_conversations(request):
     """Open chat conversations, the longest-waiting customer first (staff only)."""
     _require(request.auth, "issue.view_all")
+    privacy = PersonalData(request.auth, what="live conversations")
     return [{
         "key": i.key, "title": i.title, "status": i.status, "organization_id": i.organization_id,
-        "customer": i.requester.display_name if i.conversation.is_verified and i.requester else "Anonymous visitor",
+        "customer": privacy.contact_label(i.requester) if i.conversation.is_verified else "Anonymous visitor",
         "is_verified": i.conversation.is_verified, "is_online": i.is_online, "waiting_seconds": i.waiting_seconds,
         "page_url": i.conversation.page_url, "app_version": i.conversation.app_version,
     } for i in list_live_conversations(request.auth)]

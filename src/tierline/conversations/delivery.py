@@ -55,12 +55,14 @@ def publish(group: str, event: dict) -> None:
 
 
 def message_event(comment: Comment, issue_key: str | None = None) -> dict:
-    """One message as the widget and the desk pages show it."""
+    """One message as the widget and the desk pages show it. It goes to every watching page at once,
+    so the customer's name stays out (staff see it unmasked only through customers/masking.py)."""
     from_customer = comment.author_id is None and comment.author_contact_id is not None
     return {
         "id": comment.pk, "issue": issue_key or comment.issue.key, "body": comment.body,
         "from": "customer" if from_customer else "agent",
-        "author": comment.author_name, "at": comment.created_at.isoformat(), "internal": not comment.is_public,
+        "author": "Customer" if from_customer else comment.author_name,
+        "at": comment.created_at.isoformat(), "internal": not comment.is_public,
         "attachments": [a.filename for a in comment.attachments.all()],
     }
 

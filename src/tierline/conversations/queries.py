@@ -33,7 +33,7 @@ def conversation_history(conversation: Conversation) -> list[dict]:
     """The opening message and the public replies, oldest first (internal notes never)."""
     issue = conversation.issue
     opening = {"id": 0, "issue": issue.key, "body": issue.description, "from": "customer",
-               "author": issue.requester.display_name if issue.requester else "You",
+               "author": "Customer",
                "at": issue.created_at.isoformat(), "internal": False, "attachments": []}
     comments = (Comment.objects.filter(issue=issue, is_public=True).select_related("author", "author_contact")
                 .prefetch_related("attachments").order_by("-created_at", "-id")[:HISTORY_LIMIT])

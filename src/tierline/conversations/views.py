@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tierline.customers.masking import PersonalData
 from tierline.errors import ActionError
 from tierline.issues.actions import Upload
 from tierline.issues.views import staff_required
@@ -84,11 +85,16 @@ def upload_screenshot(request):
     return _cors_json({"message": message_event(comment)}, 201)
 
 
+def _queue_context(request) -> dict:
+    return {"conversations": list_live_conversations(request.user),
+            "privacy": PersonalData(request.user, what="live conversations")}
+
+
 @staff_required
 def live_queue(request):
-    return render(request, "conversations/queue.html", {"conversations": list_live_conversations(request.user)})
+    return render(request, "conversations/queue.html", _queue_context(request))
 
 
 @staff_required
 def live_queue_rows(request):
-    return render(request, "conversations/_rows.html", {"conversations": list_live_conversations(request.user)})
+    return render(request, "conversations/_rows.html", _queue_context(request))
