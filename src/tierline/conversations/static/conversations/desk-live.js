@@ -35,7 +35,7 @@
     var item = document.createElement("li");
     item.setAttribute("data-id", message.id);
     var who = document.createElement("strong");
-    who.textContent = message.author + (message.from === "customer" ? " (customer)" : "") + ": ";
+    who.textContent = message.author + ": ";
     item.appendChild(who);
     item.appendChild(document.createTextNode(message.body));
     if (message.attachments.length) item.appendChild(document.createTextNode(" [" + message.attachments.join(", ") + "]"));
