@@ -135,3 +135,33 @@ def test_login_needs_the_csrf_token():
     browser = Client(enforce_csrf_checks=True)
     response = browser.post("/login/", {"username": user.email, "password": "pw-for-tests-only"})
     assert response.status_code == 403 and "_auth_user_id" not in browser.session
+
+
+@pytest.mark.parametrize("role", ["support_t1", "admin"])
+def test_staff_without_an_unmask_read_no_personal_value_from_any_endpoint(victim, role):
+    """A customer's person (requester, comment author, mailed address) seen through every GET
+    endpoint by staff who hold no unmask grant: the name, address and phone never appear."""
+    from tierline.customers.models import Contact
+    from tierline.issues.actions import do_add_comment, do_record_notification
+    from tierline.issues.models import Issue
+
+    person = Contact.objects.get(pk=victim["contact"])
+    Contact.objects.filter(pk=person.pk).update(name="Vera Victim", phone="+1 555 0100")
+    issue = Issue.objects.get(pk=int(victim["issue"].split("-")[1]))
+    Issue.objects.filter(pk=issue.pk).update(requester=person)
+    do_add_comment(issue, body="Still down", is_public=True, author_contact=person)
+    do_record_notification(issue, comment=None, recipient=SECRET_EMAIL, message_id="<n1@tierline>")
+    staff = make_staff(role)
+    token = do_create_api_token(staff, scope="admin")[1]
+    for method, path, _, _ in TABLE:
+        if method != "get":
+            continue
+        body = _call(Client(), "get", path, None, victim, _bearer(token)).content.decode()
+        for value in (SECRET_EMAIL, "Vera Victim", "555 0100"):
+            assert value not in body, (path, value)
+    # The same reads with an approved unmask do show them: the values were there to leak.
+    from tierline.customers.actions import do_approve_unmask
+
+    do_approve_unmask(make_unmask_grant(issue.organization, issue, requester=staff),
+                      actor=make_staff("senior_engineer_t5"))
+    assert "Vera Victim" in _call(Client(), "get", "/issues/{issue}", None, victim, _bearer(token)).content.decode()
