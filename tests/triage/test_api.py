@@ -66,3 +66,10 @@ def test_routing_rules_are_created_changed_and_removed_by_admins(api_as):
     assert agent.get("/triage/routing-rules").status_code == 403
     assert admin.delete(f"/triage/routing-rules/{rule['id']}").status_code == 204
     assert agent.post("/issues", {"title": "Outage once more"}).json()["team"] is None
+
+
+@pytest.mark.parametrize("key", ["³", "TL-²", "١٢"])
+def test_unicode_digits_in_an_issue_key_are_a_404_not_a_500(api_as, key):
+    api = api_as(make_staff())
+    assert api.get(f"/issues/{key}/priority").status_code == 404
+    assert api.get(f"/issues/{key}/sla").status_code == 404

@@ -141,7 +141,8 @@ def parse_issue_key(key: str) -> int | None:
     prefix, _, number = key.strip().rpartition("-")
     if prefix and prefix.upper() != settings.ISSUE_KEY_PREFIX.upper():
         return None
-    return int(number) if number.isdigit() and len(number) < 19 else None
+    # isdigit() alone takes "³" and other Unicode digits that int() refuses.
+    return int(number) if number.isascii() and number.isdigit() and len(number) < 19 else None
 
 
 class Comment(models.Model):
