@@ -37,8 +37,8 @@ def seed_metrics(*, rng: random.Random, now: datetime, organization=None, compon
     points = []
     for at in hours:
         attempts = max(1, int(_orders(at, rng) * 4))
-        points.append({"at": at, "value": None, "attempts": attempts,
-                       "successes": sum(rng.random() < 0.27 for _ in range(attempts))})
+        successes = round(attempts * 0.27 + rng.gauss(0, math.sqrt(attempts * 0.27 * 0.73)))
+        points.append({"at": at, "value": None, "attempts": attempts, "successes": min(max(successes, 0), attempts)})
     do_record_points(conversion, points)
     # Judged now rather than by the worker, so the demo shows the open anomaly at once.
     do_detect_metric_anomalies(orders)

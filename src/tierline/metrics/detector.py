@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import binom
 
 HOUR, DAY, WEEK = 3600, 86400, 7 * 86400
 
@@ -104,11 +103,13 @@ def judge(value: float, sample: np.ndarray, config: DetectorConfig, *,
 
 def _improbable(successes: int, attempts: int, rate: float, config: DetectorConfig) -> bool:
     """So few (or many) successes out of `attempts` are unlikely at the expected rate."""
+    from scipy.special import bdtr, bdtrc  # binomial tails; imported here, as it takes a second or two
+
     if attempts <= 0:
         return False
-    below = binom.cdf(successes, attempts, rate)
+    below = bdtr(successes, attempts, rate)  # P(X <= successes)
     if config.direction == "both":
-        above = binom.sf(successes - 1, attempts, rate)
+        above = bdtrc(successes - 1, attempts, rate) if successes > 0 else 1.0  # P(X >= successes)
         return bool(min(below, above) < config.alpha / 2)
     return bool(below < config.alpha)
 
