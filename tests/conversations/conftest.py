@@ -1,5 +1,9 @@
+import threading
+
 import pytest
+from asgiref.sync import async_to_sync
 from channels.layers import channel_layers
+from django.db import connections
 
 
 @pytest.fixture(autouse=True)
@@ -8,3 +12,25 @@ def fresh_channel_layer():
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+def run_async(coroutine_function, *args):
+    """Run a websocket scenario on an event loop of its own thread: the browser tests' Playwright
+    keeps a loop running in the main thread for the whole session, where async_to_sync refuses.
+    Database work of the scenario runs in that thread too, on its own connection (closed after)."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = async_to_sync(coroutine_function)(*args)
+        except BaseException as error:  # re-raised in the test's thread
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=120)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

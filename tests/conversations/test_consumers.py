@@ -1,11 +1,12 @@
 """The widget and desk websockets, through Channels' WebsocketCommunicator against the real ASGI app."""
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.core import mail
 
+from tests.conversations.conftest import run_async
 from tests.conversations.helpers import make_chat_key, signed_identity
 from tests.factories import make_org, make_staff
 from tierline.asgi import application
@@ -18,7 +19,7 @@ UA = (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) Chromium/131")
 
 
 def run(coroutine_function):
-    return async_to_sync(coroutine_function)()
+    return run_async(coroutine_function)
 
 
 async def widget(**hello):
@@ -185,8 +186,8 @@ def test_the_desk_socket_needs_a_staff_session_and_same_origin(acme):
         await communicator.disconnect()
         return connected
 
-    assert async_to_sync(refused)([(b"origin", b"http://127.0.0.1")]) is False  # no session
-    assert async_to_sync(refused)([(b"origin", b"https://evil.example")]) is False
+    assert run_async(refused, [(b"origin", b"http://127.0.0.1")]) is False  # no session
+    assert run_async(refused, [(b"origin", b"https://evil.example")]) is False
 
 
 def test_the_desk_hears_customer_messages_and_queue_changes(acme, client):

@@ -1,11 +1,11 @@
 """With Redis, a message published by one web process reaches a widget connected to another."""
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import channel_layers
 from channels.testing.websocket import WebsocketCommunicator
 
 from tests.conftest import require_service
+from tests.conversations.conftest import run_async
 from tierline.asgi import application
 from tierline.conversations.delivery import conversation_group
 
@@ -45,6 +45,6 @@ def test_a_reply_from_another_process_reaches_the_widget(settings):
         return frame
 
     try:
-        assert async_to_sync(scenario)()["message"]["body"] == "Yes, from process two"
+        assert run_async(scenario)["message"]["body"] == "Yes, from process two"
     finally:
         channel_layers.backends.clear()
