@@ -36,6 +36,13 @@ def test_queues_and_problem_pages(client):
     assert client.get("/desk/problems/999/").status_code == 404
 
 
+def test_problems_page_has_one_new_problem_form_and_a_plain_title(client):
+    client.force_login(make_staff("engineer_t4"))
+    page = client.get("/desk/problems/").content.decode()
+    assert "<title>Problems · Tierline</title>" in page
+    assert page.count('<form method="post" aria-labelledby="new-problem">') == 1
+
+
 def test_sla_badge_says_how_long_is_left(client):
     do_create_sla_policy(name="Fast", first_response_minutes=120, next_response_minutes=60, resolution_minutes=600)
     issue = make_issue(make_org(), at=timezone.now() - timedelta(minutes=30))
