@@ -30,4 +30,4 @@ bench: install
 	$(BIN)/python bench/desk.py --quick
 
 clean:
-	rm -rf $(VENV) .tierline
+	rm -rf $(VENV) .tierline tests/browser/firefox/node_modules

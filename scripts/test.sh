@@ -25,6 +25,8 @@ missing=()
 [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
 command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)  # the Firefox browser tests (tests/browser/firefox)
+command -v npm >/dev/null || missing+=(npm)            # installs their driver, puppeteer-core
 [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)  # the IMAP server of the mail-poll tests
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -33,6 +35,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "Missing ${missing[*]}: tests that need them are skipped (install them to run everything)." >&2
   fi
+fi
+# puppeteer-core drives Debian's Firefox over WebDriver BiDi; it downloads no browser. Installed
+# again only when package-lock.json changed since the last install.
+FIREFOX_DRIVER=tests/browser/firefox
+if command -v npm >/dev/null && [ ! "$FIREFOX_DRIVER/node_modules/.package-lock.json" -nt "$FIREFOX_DRIVER/package-lock.json" ]; then
+  npm ci --prefix "$FIREFOX_DRIVER" --no-audit --no-fund --loglevel=error >/dev/null
 fi
 if [ -n "$CI" ]; then
   export TIERLINE_REQUIRE_SERVICES=1  # in CI a missing server fails the tests instead of skipping them

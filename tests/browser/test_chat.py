@@ -1,18 +1,11 @@
 """The chat widget end to end: a customer on a product page and an agent on the desk, in two
-browser contexts, against a live ASGI server with websockets (uvicorn in a thread: pytest-django's
-live server speaks WSGI only)."""
-
-import contextlib
-import http.server
-import socket
-import threading
-import time
+browser contexts, against a live ASGI server with websockets (tests/browser/chat_server.py). The same in Firefox:
+test_chat_firefox.py."""
 
 import pytest
-import uvicorn
-from channels.layers import channel_layers
 from playwright.sync_api import expect
 
+from tests.browser.chat_server import asgi_server_fixture, product_page, product_site, wait_for  # noqa: F401
 from tests.browser.conftest import log_in
 from tests.conversations.helpers import make_chat_key, signed_identity
 from tests.factories import make_org, make_staff
@@ -22,28 +15,6 @@ from tierline.conversations.models import Conversation
 from tierline.issues.models import Channel, Issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def asgi_server():
-    from tierline.asgi import application
-
-    channel_layers.backends.clear()  # the in-memory layer belongs to the server's event loop
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    channel_layers.backends.clear()
 
 
 @pytest.fixture
@@ -60,41 +31,6 @@ def contexts(browser, asgi_server):
     yield open_page
     for context in opened:
         context.close()
-
-
-@contextlib.contextmanager
-def product_site(html: str):
-    """A product page on another origin than Tierline (another port of the loopback address)."""
-
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = html.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def _wait_for(query, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = query()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def test_customer_chats_and_sees_the_agents_reply_live(contexts):
@@ -121,7 +57,7 @@ def test_customer_chats_and_sees_the_agents_reply_live(contexts):
     row = desk.locator("#live-conversations tbody tr", has_text="Acme Robotics")
     expect(row).to_contain_text("The revenue chart is empty")
     expect(row.locator(".waiting")).to_contain_text(" s")
-    issue = _wait_for(lambda: Issue.objects.filter(channel=Channel.CHAT).first())
+    issue = wait_for(lambda: Issue.objects.filter(channel=Channel.CHAT).first())
     row.get_by_role("link", name=issue.key).click()
 
     # The conversation is an issue with its context.
@@ -155,19 +91,24 @@ def test_customer_chats_and_sees_the_agents_reply_live(contexts):
     assert "/widget/demo/" in conversation.page_url and conversation.user_agent
 
 
-def test_a_forged_identity_is_refused_on_the_product_site(contexts, asgi_server):
+@pytest.mark.parametrize("hostile", [False, True], ids=["plain-page", "hostile-page"])
+def test_a_forged_identity_is_refused_on_the_product_site(contexts, asgi_server, hostile):
     acme = make_org(name="Acme Robotics", email_domains=["acme.example"])
     key = make_chat_key(acme)
     # The real CEO chatted before; a forged identity with the same address must not read it.
     do_open_conversation(identity=verify_identity(signed_identity(key, acme, email="ceo@acme.example")),
                          body="Our merger closes Friday", context=Context())
     forged = signed_identity(key, acme, email="ceo@acme.example", secret="tlc_not-the-secret")
-    page_html = ("<!doctype html><html lang=en><title>Shop</title><h1>Shop</h1>"
-                 f'<script src="{asgi_server}/widget.js" data-identity="{forged}" data-app-version="7.0"></script>')
-    with product_site(page_html) as product:  # the company's own site, another origin
+    # The company's own site, on another origin; the hostile one restyles everything and breaks
+    # Array.prototype, and the widget still works without throwing into it.
+    with product_site(product_page(asgi_server, forged, hostile=hostile)) as product:
         customer = contexts()
+        errors = []
+        customer.on("pageerror", lambda error: errors.append(error))
         customer.goto(f"{product}/account")
         _refused_and_anonymous(customer, product)
+        assert customer.locator("tierline-chat").bounding_box()["width"] > 0
+    assert not errors
 
 
 def _refused_and_anonymous(customer, product):
@@ -180,7 +121,7 @@ def _refused_and_anonymous(customer, product):
     expect(log).to_contain_text("Show me the CEO's tickets")
     expect(log).not_to_contain_text("merger")
 
-    issue = _wait_for(lambda: Issue.objects.filter(channel=Channel.CHAT, conversation__is_verified=False).first())
+    issue = wait_for(lambda: Issue.objects.filter(channel=Channel.CHAT, conversation__is_verified=False).first())
     assert issue.organization is None and issue.requester.email.endswith("@chat.invalid")
     assert not Conversation.objects.get(issue=issue).is_verified
     assert Conversation.objects.get(issue=issue).page_url == f"{product}/account"
