@@ -68,6 +68,16 @@ def test_html_only_mail_becomes_plain_text_without_markup():
     assert html_to_text(html) == "Hello & welcome\n\nSecond line"
 
 
+def test_of_alternative_versions_only_one_is_the_text():
+    # flanker's sample labels its HTML version text/plain: the first version is the text.
+    parsed = parse_mail(fixture_bytes("email", "flanker", "quoted-printable.eml"))
+    assert parsed.text.startswith("Hello Bob,") and parsed.text.endswith("Bob") and "<div" not in parsed.text
+    raw = (b"From: x@acme.example\r\nSubject: s\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n"
+           b"--b\r\nContent-Type: text/html\r\n\r\n<p>Export <b>fails</b></p>\r\n"
+           b"--b\r\nContent-Type: text/plain\r\n\r\n\r\n--b--\r\n")
+    assert parse_mail(raw).text == "Export fails"  # an empty plain version: the HTML one
+
+
 def test_broken_mime_still_gives_something():
     raw = b"From: x@acme.example\r\nContent-Type: multipart/mixed; boundary=zzz\r\nSubject: cut\r\n\r\n--zzz\r\n" \
           b"Content-Type: text/plain; charset=no-such-charset\r\n\r\nbody text\r\n"

@@ -125,28 +125,49 @@ def _decode(part: Message) -> str:
 
 def _body(message: Message) -> tuple[str, list[MailPart]]:
     plain, html, attachments = [], [], []
-    for part in message.walk():
-        if part.is_multipart():
-            continue
-        content_type = part.get_content_type()
-        disposition = (part.get_content_disposition() or "").lower()
-        filename = part.get_filename()
-        if content_type in ("text/plain", "text/html") and disposition != "attachment" and not filename:
-            (plain if content_type == "text/plain" else html).append(_decode(part))
-            continue
-        if content_type.startswith("message/") or content_type == "text/rfc822-headers":
-            continue  # reports and forwarded headers are in the raw message; not a file to attach
-        payload = part.get_payload(decode=True)
-        if payload is None:
-            continue
-        attachments.append(MailPart(
-            filename=(filename or f"part-{len(attachments) + 1}{_extension(content_type)}")[:255],
-            content_type=content_type, content=payload, is_inline=disposition == "inline",
-        ))
+    _collect(message, plain, html, attachments)
     text = "\n\n".join(p.strip() for p in plain if p.strip())
     if not text and html:
         text = "\n\n".join(html_to_text(h) for h in html).strip()
     return text, attachments
+
+
+def _collect(part: Message, plain: list[str], html: list[str], attachments: list[MailPart]) -> None:
+    """Text and files of a part, depth first. Of multipart/alternative only one version's text
+    counts (the first with plain text, else the first with HTML): they say the same thing, and a
+    sender may label its HTML version text/plain. Files of every version are kept."""
+    if part.is_multipart():
+        children = part.get_payload()
+        children = children if isinstance(children, list) else []
+        if part.get_content_type() != "multipart/alternative":
+            for child in children:
+                _collect(child, plain, html, attachments)
+            return
+        versions = []
+        for child in children:
+            version: tuple[list[str], list[str]] = ([], [])
+            _collect(child, *version, attachments)
+            versions.append(version)
+        chosen = next((v for v in versions if any(t.strip() for t in v[0])), None) or next(
+            (v for v in versions if v[1]), ([], []))
+        plain += chosen[0]
+        html += chosen[1]
+        return
+    content_type = part.get_content_type()
+    disposition = (part.get_content_disposition() or "").lower()
+    filename = part.get_filename()
+    if content_type in ("text/plain", "text/html") and disposition != "attachment" and not filename:
+        (plain if content_type == "text/plain" else html).append(_decode(part))
+        return
+    if content_type.startswith("message/") or content_type == "text/rfc822-headers":
+        return  # reports and forwarded headers are in the raw message; not a file to attach
+    payload = part.get_payload(decode=True)
+    if payload is None:
+        return
+    attachments.append(MailPart(
+        filename=(filename or f"part-{len(attachments) + 1}{_extension(content_type)}")[:255],
+        content_type=content_type, content=payload, is_inline=disposition == "inline",
+    ))
 
 
 def _extension(content_type: str) -> str:
