@@ -186,7 +186,8 @@ def _overlap_with_exhaustive(reports, lookups: int, rng: random.Random) -> float
     queries = [f"{title} {title} {description}" for title, description in (rng.choice(reports) for _ in range(lookups))]
     pruned = [{i for i, _ in similar.rank(q, limit=10)} for q in queries]
     saved = similar.POSTINGS_SHARE, similar.COMMON_WORD_SHARE, similar.LOOKUP_TERMS
-    similar.POSTINGS_SHARE, similar.COMMON_WORD_SHARE, similar.LOOKUP_TERMS = 1.0, 1.0, similar.MAX_QUERY_TERMS
+    similar.POSTINGS_SHARE = dict.fromkeys(saved[0], 1.0)
+    similar.COMMON_WORD_SHARE, similar.LOOKUP_TERMS = 1.0, similar.MAX_QUERY_TERMS
     try:
         exhaustive = [{i for i, _ in similar.rank(q, limit=10)} for q in queries]
     finally:

@@ -19,9 +19,28 @@ def test_lookups_use_the_rarest_words_within_a_candidate_budget():
     counts = {"edits": 1500, "namenode": 10, "journal": 3000, "the": 60000, "checkpoint": 40, "corrupt": 900,
               "upgrade": 4000}
     # 100,000 issues: words in more than 5% are dropped, and candidates stop near 5,000 postings.
-    assert _distinctive(counts, list(counts), 100_000) == ["namenode", "checkpoint", "corrupt", "edits"]
+    assert _distinctive(counts, list(counts), 100_000, "sqlite") == ["namenode", "checkpoint", "corrupt", "edits"]
+    # PostgreSQL reads a row per candidate: it stops near 2,000.
+    assert _distinctive(counts, list(counts), 100_000, "postgresql") == ["namenode", "checkpoint", "corrupt"]
     # The three rarest words count whatever they cost; unknown words are skipped.
-    assert _distinctive({"a": 4000, "b": 4500, "c": 4900}, ["a", "b", "c", "zzz"], 100_000) == ["a", "b", "c"]
+    assert _distinctive({"a": 4000, "b": 4500, "c": 4900}, ["a", "b", "c", "zzz"], 100_000, "sqlite") == [
+        "a", "b", "c"]
+
+
+def test_postgresql_asks_for_the_lexemes_of_new_words_only(django_assert_num_queries):
+    from django.db import connection
+
+    from tierline.intake import similar
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's stemming")
+    similar._pg_lexemes.clear()
+    with django_assert_num_queries(1), connection.cursor() as cursor:
+        assert similar._lexemes(cursor, ["exports", "failing", "the"]) == ["export", "fail"]
+    with django_assert_num_queries(1), connection.cursor() as cursor:  # "exports" is known by now
+        assert similar._lexemes(cursor, ["exports", "namenodes"]) == ["export", "namenod"]
+    with django_assert_num_queries(0), connection.cursor() as cursor:
+        assert similar._lexemes(cursor, ["namenodes", "the"]) == ["namenod"]
 
 
 def test_the_closest_issue_ranks_first_open_or_resolved(org, agent):

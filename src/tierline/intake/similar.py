@@ -25,8 +25,10 @@ VOCABULARY = "intake_issue_words"
 COMMON_WORD_SHARE = 0.05
 LOOKUP_TERMS = 16
 # Candidates scored per lookup, as a share of the issues (the rarest words always count, at least
-# MIN_TERMS of them): BM25 over an OR of words costs what their posting lists hold.
-POSTINGS_SHARE = 0.05
+# MIN_TERMS of them): BM25 over an OR of words costs what their posting lists hold. PostgreSQL
+# reads each candidate's row from the table to rank it (EXPLAIN ANALYZE: one heap page per
+# candidate, most of a lookup's time), so it scores fewer.
+POSTINGS_SHARE = {"sqlite": 0.05, "postgresql": 0.02}
 MIN_POSTINGS = 2000
 MIN_TERMS = 3
 # PostgreSQL: re-read the index's word statistics after indexing this many issues at once.
@@ -133,7 +135,7 @@ def catch_up(batch: int = 2000) -> int:
     return done
 
 
-def _distinctive(counts: dict[str, int], terms: list[str], total: int) -> list[str]:
+def _distinctive(counts: dict[str, int], terms: list[str], total: int, vendor: str) -> list[str]:
     """The query words that tell issues apart: not in most issues, rarest first, and only as many
     as keep the candidates under POSTINGS_SHARE of the issues (BM25 gives common words little
     weight anyway; the words left out would mostly add candidates to score). `counts` holds how
@@ -141,7 +143,7 @@ def _distinctive(counts: dict[str, int], terms: list[str], total: int) -> list[s
     limit = max(50, int(total * COMMON_WORD_SHARE))
     known = sorted((counts[t], i, t) for i, t in enumerate(terms) if t in counts)
     rare = [(count, t) for count, _, t in known if count <= limit] or [(count, t) for count, _, t in known[:3]]
-    budget, chosen, postings = max(MIN_POSTINGS, total * POSTINGS_SHARE), [], 0
+    budget, chosen, postings = max(MIN_POSTINGS, total * POSTINGS_SHARE[vendor]), [], 0
     for count, term in rare[:LOOKUP_TERMS]:
         if len(chosen) >= MIN_TERMS and postings + count > budget:
             break
@@ -156,7 +158,7 @@ def _rank_sqlite(cursor, terms: list[str], limit: int) -> list:
     counts = dict(cursor.fetchall())
     # The highest issue id stands in for the number of issues: count(*) on FTS5 reads every row.
     cursor.execute(f"SELECT max(rowid) FROM {TABLE}")
-    terms = _distinctive(counts, terms, cursor.fetchone()[0] or 0)
+    terms = _distinctive(counts, terms, cursor.fetchone()[0] or 0, "sqlite")
     if not terms:
         return []
     match = " OR ".join(f'"{t}"' for t in terms)
@@ -188,15 +190,31 @@ def _pg_counts(cursor) -> tuple[dict[str, int], int, int]:
     return stats["counts"], stats["rare"], stats["total"]
 
 
+# word -> its lexeme under the 'english' configuration ("" for a stop word): the same answer every
+# time, so a lookup asks the database only about words it has not seen (a round trip saved).
+_pg_lexemes: dict[str, str] = {}
+PG_LEXEMES_KEPT = 200_000
+
+
+def _lexemes(cursor, terms: list[str]) -> list[str]:
+    missing = [t for t in terms if t not in _pg_lexemes]
+    if missing:
+        if len(_pg_lexemes) + len(missing) > PG_LEXEMES_KEPT:
+            _pg_lexemes.clear()
+        cursor.execute("SELECT w, array_to_string(tsvector_to_array(to_tsvector('english', w)), ' ')"
+                       " FROM unnest(%s::text[]) AS w", [missing])
+        for word, lexeme in cursor.fetchall():
+            _pg_lexemes[word] = lexeme if lexeme and " " not in lexeme else ""
+    return list(dict.fromkeys(_pg_lexemes[t] for t in terms if _pg_lexemes.get(t)))
+
+
 def _rank_postgresql(cursor, terms: list[str], limit: int) -> list:
-    cursor.execute("SELECT w, array_to_string(tsvector_to_array(to_tsvector('english', w)), ' ')"
-                   " FROM unnest(%s::text[]) AS w", [terms])
-    lexemes = list(dict.fromkeys(lexeme for _, lexeme in cursor.fetchall() if lexeme and " " not in lexeme))
+    lexemes = _lexemes(cursor, terms)
     if not lexemes:
         return []
     common, rare, total = _pg_counts(cursor)
     if total:
-        lexemes = _distinctive({lex: common.get(lex, rare) for lex in lexemes}, lexemes, total)
+        lexemes = _distinctive({lex: common.get(lex, rare) for lex in lexemes}, lexemes, total, "postgresql")
     else:  # no statistics yet (a new index): the first words of the query
         lexemes = lexemes[:LOOKUP_TERMS]
     cursor.execute(
