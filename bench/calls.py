@@ -12,6 +12,10 @@
    keep numbers as typed; each is read once into the calls app's ContactNumber index (timed
    separately, before the callbacks), and a lookup is then one indexed query. Baseline: the
    indexed lookup of a contact by email in the same database.
+3. Where a callback's time goes (median of each step alone): the signature check, reading the
+   caller's number with phonenumbers, matching the caller (new contacts read, then the indexed
+   lookup) against reading every contact's number (what each match did before), and opening an
+   issue from a call.
 """
 
 import argparse
@@ -63,7 +67,7 @@ def bench_callbacks(count: int, numbers: list[str], rng: random.Random) -> dict:
 
     results = {}
     for mode in ("stored only", "end to end"):
-        line = do_create_phone_line(slug=f"bench-{mode.replace(' ', '-')}", auth_token="bench-token")
+        line = do_create_phone_line(actor=None, slug=f"bench-{mode.replace(' ', '-')}", auth_token="bench-token")
         url = f"{settings.BASE_URL}/api/v1/calls/twilio/{line.slug}"
         posts = []
         for n in range(count):
@@ -74,6 +78,7 @@ def bench_callbacks(count: int, numbers: list[str], rng: random.Random) -> dict:
             signature = compute_signature("bench-token", url, sorted(form.items()))
             posts.append((urlencode(form), signature))
         client = Client()
+        client.get("/api/v1/openapi.json")  # load the URLs and the API before the clock starts
         HUEY.immediate = mode == "end to end"  # stored only: nothing runs the queued work
         started = time.perf_counter()
         for body, signature in posts:
@@ -104,6 +109,41 @@ def bench_matching(lookups: int, numbers: list[str], rng: random.Random) -> dict
             "email_p95_ms": statistics.quantiles(bare, n=20)[18] * 1000, "found": found / lookups}
 
 
+def median_ms(step, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def bench_steps(runs: int, numbers: list[str], rng: random.Random) -> dict:
+    from tierline.calls.actions import do_index_contact_numbers, do_open_issue_from_call, match_caller
+    from tierline.calls.models import ContactNumber
+    from tierline.calls.numbers import normalise_number
+    from tierline.calls.twilio import compute_signature, is_signed
+
+    url = "https://support.example.com/api/v1/calls/twilio/support"
+    form = sorted({"AccountSid": "AC" + "0" * 32, "CallSid": "CA" + "1" * 32, "From": numbers[0],
+                   "To": "+18005550199", "CallStatus": "completed", "Direction": "inbound"}.items())
+    signature = compute_signature("bench-token", url, form)
+
+    def full_pass():
+        ContactNumber.objects.filter(pk=ContactNumber.objects.order_by("pk").values("pk")[:1]).delete()
+        do_index_contact_numbers()
+
+    return {
+        "signature_ms": median_ms(lambda: is_signed("bench-token", [url], form, signature), runs),
+        "parse_ms": median_ms(lambda: normalise_number(rng.choice(numbers)), runs),
+        "match_ms": median_ms(lambda: match_caller(rng.choice(numbers)), runs),
+        "full_pass_ms": median_ms(full_pass, max(runs // 10, 5)),
+        "open_issue_ms": median_ms(lambda: do_open_issue_from_call(
+            actor=None, title="Call from a bench", direction="inbound", caller_number=rng.choice(numbers),
+            outcome="answered", is_caller_matched=True), runs),
+    }
+
+
 def main() -> None:
     args = parse_args()
     setup_django(args.database_url)
@@ -117,6 +157,7 @@ def main() -> None:
     index_seconds = time.perf_counter() - started
     posted = bench_callbacks(callbacks, numbers, rng)
     matched = bench_matching(lookups, numbers, rng)
+    steps = bench_steps(lookups, numbers, rng)
     print(f"{'measure':<46}{'value':>12}")
     print(f"{'status callbacks/s, stored only (baseline)':<46}{posted['stored only']:>12.1f}")
     print(f"{'status callbacks/s, end to end':<46}{posted['end to end']:>12.1f}")
@@ -125,6 +166,12 @@ def main() -> None:
     print(f"{f'caller match p95 ms at {contacts:,} contacts':<46}{matched['p95_ms']:>12.2f}")
     print(f"{'contact by email p95 ms (baseline)':<46}{matched['email_p95_ms']:>12.2f}")
     print(f"{'callers matched':<46}{matched['found']:>12.0%}")
+    print(f"{'one callback, step by step (median ms):':<46}")
+    print(f"{'  signature check':<46}{steps['signature_ms']:>12.3f}")
+    print(f"{'  caller number read (phonenumbers)':<46}{steps['parse_ms']:>12.3f}")
+    print(f"{'  caller matched (new contacts read + lookup)':<46}{steps['match_ms']:>12.2f}")
+    print(f"{'  every contact read again (as before, baseline)':<46}{steps['full_pass_ms']:>12.2f}")
+    print(f"{'  issue opened from the call':<46}{steps['open_issue_ms']:>12.2f}")
     print(json.dumps({
         "contacts": contacts, "callbacks": callbacks, "stored_per_s": round(posted["stored only"], 1),
         "end_to_end_per_s": round(posted["end to end"], 1),
@@ -132,7 +179,8 @@ def main() -> None:
         "index_seconds": round(index_seconds, 2), "match_p95_ms": round(matched["p95_ms"], 2),
         "email_p95_ms": round(matched["email_p95_ms"], 3),
         "match_vs_email": round(matched["p95_ms"] / max(matched["email_p95_ms"], 1e-6), 1),
-        "matched": matched["found"],
+        "matched": matched["found"], **{name: round(value, 3) for name, value in steps.items()},
+        "match_vs_full_pass": round(steps["match_ms"] / max(steps["full_pass_ms"], 1e-6), 3),
     }))
 
 

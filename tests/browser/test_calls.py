@@ -31,6 +31,8 @@ def test_agent_logs_a_call_on_the_issue_page(page):
     expect(timeline).not_to_contain_text("415")  # the number is masked on the page
     call = Call.objects.get()
     assert (call.contact, call.duration_seconds, call.logged_by) == (dana, 245, agent)
+    issue.refresh_from_db()
+    assert issue.first_response_at == call.started_at  # the outbound call answered the customer
 
     # A wrong number is refused with the form kept as typed.
     form = page.get_by_role("form", name="Log a call")

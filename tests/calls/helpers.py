@@ -13,7 +13,7 @@ AUTH_TOKEN = "twilio-auth-token-for-tests"
 
 
 def make_phone_line(organization=None, slug: str | None = None, auth_token: str = AUTH_TOKEN):
-    return do_create_phone_line(slug=slug or f"support-line-{next(_seq)}", auth_token=auth_token,
+    return do_create_phone_line(actor=None, slug=slug or f"support-line-{next(_seq)}", auth_token=auth_token,
                                 organization=organization)
 
 

@@ -18,6 +18,8 @@ def test_logging_a_call_writes_the_call_and_its_event(org, agent):
     call = do_log_call(issue, actor=agent, direction="inbound", caller_number="+1 415 555 0100",
                        outcome="call_back", duration_seconds=200, notes="Wants the export fixed by Friday")
     assert (call.contact, call.caller_number, call.logged_by) == (contact, "+14155550100", agent)
+    assert (call.direction, call.duration_seconds, call.outcome, call.notes) == (
+        "inbound", 200, "call_back", "Wants the export fixed by Friday")
     event = IssueEvent.objects.get(issue=issue, kind=EventKind.CALL_LOGGED)
     assert event.actor == agent
     assert event.data["contact_id"] == contact.pk and event.data["outcome_label"] == "Call back"
@@ -70,7 +72,11 @@ def test_opening_an_issue_from_a_call(org):
     issue = call.issue
     assert (issue.channel, issue.requester, issue.organization) == (Channel.PHONE, contact, org)
     assert issue.description == "Locked out after the password reset"
-    assert list(issue.events.values_list("kind", flat=True)) == [EventKind.CREATED, EventKind.CALL_LOGGED]
+    # The agent spoke with the caller: the call is the issue's first response and opens it.
+    assert list(issue.events.values_list("kind", flat=True)) == [
+        EventKind.CREATED, EventKind.CALL_LOGGED, EventKind.STATUS_CHANGED]
+    issue.refresh_from_db()
+    assert issue.status == Status.OPEN and issue.first_response_at == issue.created_at
 
 
 def test_a_failed_open_leaves_no_issue(org, agent):
@@ -83,16 +89,22 @@ def test_a_failed_open_leaves_no_issue(org, agent):
 
 
 def test_callers_are_matched_through_an_index_kept_up_to_date(org, agent):
-    from tierline.calls.actions import match_caller
+    from tierline.calls.actions import do_index_contact_numbers, match_caller
     from tierline.calls.models import ContactNumber
     from tierline.customers.models import Contact
 
     dana = make_contact(org, phone="(415) 555-0100")
+    make_contact(org)  # no number: read too, so the highest id read says which contacts are new
     assert match_caller("+14155550100") == dana
     assert ContactNumber.objects.get(contact=dana).number == "+14155550100"
-    # A number changed since it was read is read again before the next match.
+    assert ContactNumber.objects.count() == 2
+    later = make_contact(org, phone="+1 212 555 0199")  # created after the last match: read by the next one
+    assert match_caller("2125550199") == later
+    # A number changed behind the application's back (it has no way to change one) never matches
+    # by its old value, and the worker's full pass reads the new one.
     Contact.objects.filter(pk=dana.pk).update(phone="+44 20 7946 0958")
     assert match_caller("+14155550100") is None
+    assert do_index_contact_numbers() == 1
     assert match_caller("+442079460958") == dana
     older = make_contact(org, phone="020 7946 0958")  # no country code: a US number here, not Dana's
     assert match_caller("+442079460958") == dana and older.pk != dana.pk

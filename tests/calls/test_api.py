@@ -109,3 +109,55 @@ def test_listing_calls_costs_the_same_for_one_or_many(api_as, org, agent):
         make_contact(org, phone=f"+1415555010{n}")
         api.post(f"/issues/{issue.key}/calls", {**CALL, "caller_number": f"+1415555010{n}"})
     assert queries() == one
+
+
+def test_phone_lines_and_their_tokens_are_audited_without_the_token(api_as, org, admin_user):
+    from tierline.audit.chain import verify_chain
+    from tierline.audit.models import AuditEntry
+
+    api = api_as(admin_user)
+    line_id = api.post("/calls/lines", {"slug": "support", "auth_token": "first-secret-token",
+                                        "organization_id": org.pk}).json()["id"]
+    assert api.put("/calls/lines/support/token", {"auth_token": "rotated-secret-token"}).status_code == 200
+    entries = list(AuditEntry.objects.filter(action__startswith="phone_line.").order_by("id"))
+    assert [(e.action, e.actor, e.organization, e.target_type, e.target_id, e.data) for e in entries] == [
+        ("phone_line.created", admin_user, org, "calls.phoneline", str(line_id),
+         {"slug": "support", "provider": "twilio"}),
+        ("phone_line.token_changed", admin_user, org, "calls.phoneline", str(line_id),
+         {"slug": "support", "provider": "twilio"}),
+    ]
+    stored = repr([vars(e) for e in entries])
+    assert "secret-token" not in stored and PhoneLine.objects.get().auth_token_sealed not in stored
+    assert verify_chain().is_intact
+
+
+def test_a_phone_line_is_not_kept_without_its_audit_entry(api_as, admin_user, monkeypatch):
+    from tierline.calls import actions
+
+    def broken(**kwargs):
+        raise RuntimeError("the audit trail is unavailable")
+
+    monkeypatch.setattr(actions, "do_record_audit", broken)
+    with pytest.raises(RuntimeError):
+        actions.do_create_phone_line(actor=admin_user, slug="support", auth_token="tok")
+    assert not PhoneLine.objects.exists()
+    line = PhoneLine.objects.create(slug="kept", auth_token_sealed=actions.seal_token("old"))
+    with pytest.raises(RuntimeError):
+        actions.do_set_phone_line_token(line, actor=admin_user, auth_token="new")
+    line.refresh_from_db()
+    assert open_token(line.auth_token_sealed) == "old"
+
+
+def test_a_refused_token_writes_no_audit_entry(api_as, admin_user):
+    from tierline.audit.models import AuditEntry
+
+    api = api_as(admin_user)
+    assert api.post("/calls/lines", {"slug": "support", "auth_token": " "}).status_code == 422
+    assert not AuditEntry.objects.filter(action__startswith="phone_line.").exists()
+
+
+def test_an_issue_opened_from_an_earlier_call_keeps_the_calls_time(api_as, org, agent):
+    response = api_as(agent).post("/calls", {**CALL, "title": "Export fails", "direction": "outbound",
+                                             "started_at": "2026-11-27T10:00:00Z"})
+    assert response.status_code == 201, response.content
+    assert response.json()["call"]["started_at"].startswith("2026-11-27T10:00:00")

@@ -34,6 +34,11 @@ class AuditAction:
     PRIORITY_OVERRIDDEN = "issue.priority_overridden"
     PRIORITY_OVERRIDE_REMOVED = "issue.priority_override_removed"
     LOGIN_THROTTLED = "login.throttled"
+    CHAT_KEY_CREATED = "chat_key.created"  # a key that signs chat widget identities
+    CHAT_KEY_ROTATED = "chat_key.rotated"
+    CHAT_KEY_REVOKED = "chat_key.revoked"
+    PHONE_LINE_CREATED = "phone_line.created"
+    PHONE_LINE_TOKEN_CHANGED = "phone_line.token_changed"  # the provider's auth token set again
 
 
 # What a customer sees in "who looked at our data".

@@ -1,26 +1,32 @@
 """Every write of calls: a call logged on an issue (by an agent or a phone line), an issue opened
 from a call, phone lines, and webhook deliveries stored before they are read.
 
-`do_log_call` writes the call and its `call_logged` timeline event in one transaction; a call
-resolved on the phone resolves its issue through `tierline.issues.actions`. Provider reports are
-processed in `webhook.py`, which calls these actions.
+`do_log_call` writes the call and its `call_logged` timeline event in one transaction and moves
+the issue the way a public reply does: an agent's call that reached the customer is a response
+for the SLA clocks (`is_response`), a call resolved on the phone resolves the issue (through
+`tierline.issues.actions`). Provider reports are processed in `webhook.py`, which calls these
+actions. Creating a phone line and setting its auth token are audited (never the token).
 """
 
 import hashlib
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
 from tierline.accounts.models import User
+from tierline.audit.actions import AuditAction, do_record_audit
 from tierline.customers.models import Contact, Organization
 from tierline.errors import InvalidInput
+from tierline.intake.models import InboundStatus
 from tierline.issues.models import Channel, EventKind, Issue, IssueEvent, Status
 
 from .models import Call, CallDelivery, ContactNumber, Direction, Outcome, PhoneLine, Provider
 from .numbers import mask_number, normalise_number
-from .queries import contacts_to_index, find_contact_by_number
+from .queries import contacts_to_index, find_contact_by_number, waiting_for_call
 from .tokens import seal_token
 
 MAX_NOTES = 20_000
@@ -43,25 +49,48 @@ def _check(direction: str, outcome: str, duration_seconds: int, notes: str, **te
         raise InvalidInput("Invalid call", problems)
 
 
+def _index(contacts: list[tuple[int, str]]) -> None:
+    with transaction.atomic():
+        ContactNumber.objects.filter(contact_id__in=[pk for pk, _ in contacts]).delete()
+        ContactNumber.objects.bulk_create([
+            ContactNumber(contact_id=pk, typed=phone, number=normalise_number(phone) or "")
+            for pk, phone in contacts
+        ], ignore_conflicts=True)  # a concurrent match indexed the same contact: either row is right
+
+
 def do_index_contact_numbers(batch: int = 2000) -> int:
-    """Read the numbers of contacts added or changed since the last match into ContactNumber."""
+    """Read every contact not read yet, or whose number changed since, into ContactNumber. It
+    reads all contacts, so it runs in the worker (every few minutes) and before benchmarks, not
+    before each match."""
     count = 0
     while True:
         contacts = list(contacts_to_index().values_list("pk", "phone")[:batch])
         if not contacts:
             return count
-        with transaction.atomic():
-            ContactNumber.objects.filter(contact_id__in=[pk for pk, _ in contacts]).delete()
-            ContactNumber.objects.bulk_create([
-                ContactNumber(contact_id=pk, typed=phone, number=normalise_number(phone) or "")
-                for pk, phone in contacts
-            ], ignore_conflicts=True)  # a concurrent match indexed the same contact: either row is right
+        _index(contacts)
+        count += len(contacts)
+
+
+def do_index_new_contacts(batch: int = 2000) -> int:
+    """Read the contacts created since the last read (ids above the highest one read): one
+    indexed query when there are none. The application never changes a contact's number, so
+    this keeps matching current; a number changed behind its back, or a contact committed out of
+    id order, waits for the worker's `do_index_contact_numbers` (a stale row never matches)."""
+    last_read = Coalesce(Subquery(ContactNumber.objects.order_by("-contact_id").values("contact_id")[:1]), 0)
+    count = 0
+    while True:
+        contacts = list(Contact.objects.filter(pk__gt=last_read).order_by("pk").values_list("pk", "phone")[:batch])
+        if not contacts:
+            return count
+        _index(contacts)
         count += len(contacts)
 
 
 def match_caller(number: str) -> Contact | None:
-    """The contact with this phone number, the index brought up to date first."""
-    do_index_contact_numbers()
+    """The contact with this phone number, new contacts read into the index first."""
+    if normalise_number(number) is None:
+        return None
+    do_index_new_contacts()
     return find_contact_by_number(number)
 
 
@@ -98,6 +127,49 @@ def record_call_event(call: Call, change: str, *, actor: User | None, at: dateti
     )
 
 
+# Calls that never reached the customer: no response, whichever way they went.
+UNREACHED = frozenset({Outcome.NO_ANSWER, Outcome.BUSY, Outcome.FAILED})
+
+
+def is_response(call: Call, actor: User | None) -> bool:
+    """An agent's call that reached the customer answers them like a public reply (as calls do in
+    Zendesk and Jira Service Management): an outbound call that got through (a voicemail we left
+    included) or an inbound call we answered (not one that went to voicemail). A call a phone line
+    reports names no agent, so it answers nobody until an agent logs it."""
+    if actor is None or actor.is_customer or call.outcome in UNREACHED:
+        return False
+    return call.direction == Direction.OUTBOUND or call.outcome != Outcome.VOICEMAIL
+
+
+def _move_issue(issue: Issue, call: Call, *, actor: User | None, now: datetime) -> None:
+    """What the call does to its issue, in the call's transaction: it is updated; a response meets
+    the first-response clock at the time of the call (logged later or not), stops the
+    next-response clock unless the customer wrote after the call, and opens a new issue."""
+    from tierline.escalation.clocks import sync_sla_clocks
+    from tierline.issues.actions import do_update_issue
+
+    responded = is_response(call, actor)
+    if not responded and call.outcome != Outcome.RESOLVED:
+        Issue.objects.filter(pk=issue.pk, updated_at__lt=now).update(updated_at=now)
+        return
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    answered_at = min(max(call.started_at, issue.created_at), now)
+    fields = ["updated_at"]
+    issue.updated_at = max(issue.updated_at, now)
+    if responded and issue.first_response_at is None:
+        issue.first_response_at = answered_at
+        fields.append("first_response_at")
+    issue.save(update_fields=fields)
+    if responded:
+        answers_latest = not issue.comments.filter(is_public=True, author_contact__isnull=False,
+                                                   created_at__gt=answered_at).exists()
+        sync_sla_clocks(issue, answered_at, reply="staff" if answers_latest else None)
+    if call.outcome == Outcome.RESOLVED and not issue.is_done:
+        do_update_issue(issue, actor=actor, status=Status.RESOLVED, at=now)
+    elif responded and issue.status == Status.NEW:
+        do_update_issue(issue, actor=actor, status=Status.OPEN, at=now)
+
+
 def do_log_call(
     issue: Issue,
     *,
@@ -108,6 +180,7 @@ def do_log_call(
     duration_seconds: int = 0,
     notes: str = "",
     contact: Contact | None = None,
+    is_caller_matched: bool = False,
     started_at: datetime | None = None,
     line: PhoneLine | None = None,
     external_id: str | None = None,
@@ -115,18 +188,17 @@ def do_log_call(
     recording_url: str = "",
     at: datetime | None = None,
 ) -> Call:
-    """A call about an issue: the row and its `call_logged` event. The caller is matched to a
-    contact by number unless one is given; a call resolved on the phone resolves the issue."""
-    from tierline.issues.actions import do_update_issue
-
+    """A call about an issue: the row and its `call_logged` event, and the issue moved like a
+    reply would (`_move_issue`). The caller is matched to a contact by number unless one is given
+    (or `is_caller_matched` says the caller was looked up already and `contact` is the answer)."""
     notes = (notes or "").strip()
     _check(direction, outcome, duration_seconds, notes, caller_number=caller_number)
     number = caller_number_or_error(caller_number, strict=line is None)
-    if contact is None:
+    if contact is None and not is_caller_matched:
         contact = match_caller(number)
         if contact is not None and _elsewhere(issue, contact):
             contact = None  # the same number at another customer: not this issue's caller
-    elif _elsewhere(issue, contact):
+    elif contact is not None and _elsewhere(issue, contact):
         raise InvalidInput("The contact belongs to another organization", {"contact_id": "not in this organization"})
     now = at or timezone.now()
     with transaction.atomic():
@@ -137,8 +209,7 @@ def do_log_call(
             recording_url=recording_url[:500], started_at=started_at or now, created_at=now,
         )
         record_call_event(call, "logged", actor=actor, at=now)
-        if outcome == Outcome.RESOLVED and not issue.is_done:
-            do_update_issue(issue, actor=actor, status=Status.RESOLVED, at=now)
+        _move_issue(issue, call, actor=actor, now=now)
     return call
 
 
@@ -155,6 +226,8 @@ def do_open_issue_from_call(
     severity: int = 3,
     organization: Organization | None = None,
     contact: Contact | None = None,
+    is_caller_matched: bool = False,
+    started_at: datetime | None = None,
     line: PhoneLine | None = None,
     external_id: str | None = None,
     provider_status: str = "",
@@ -169,7 +242,7 @@ def do_open_issue_from_call(
     _check(direction, outcome, duration_seconds, notes, title=title, description=description,
            caller_number=caller_number)
     number = caller_number_or_error(caller_number, strict=line is None)
-    if contact is None:
+    if contact is None and not is_caller_matched:
         contact = match_caller(number)
         if contact is not None and organization is not None and contact.organization_id not in (None, organization.pk):
             contact = None
@@ -181,37 +254,50 @@ def do_open_issue_from_call(
         )
         return do_log_call(
             issue, actor=actor, direction=direction, caller_number=number, outcome=outcome,
-            duration_seconds=duration_seconds, notes=notes, contact=contact, line=line, external_id=external_id,
-            provider_status=provider_status, recording_url=recording_url, at=now,
+            duration_seconds=duration_seconds, notes=notes, contact=contact, is_caller_matched=True,
+            started_at=started_at, line=line, external_id=external_id, provider_status=provider_status,
+            recording_url=recording_url, at=now,
         )
 
 
-def do_create_phone_line(*, slug: str, auth_token: str, provider: str = Provider.TWILIO,
+def _check_token(auth_token: str) -> None:
+    if not auth_token.strip() or len(auth_token) > 200:
+        raise InvalidInput("Invalid auth token", {"auth_token": "the provider's auth token, at most 200 characters"})
+
+
+def do_create_phone_line(*, actor: User | None, slug: str, auth_token: str, provider: str = Provider.TWILIO,
                          organization: Organization | None = None) -> PhoneLine:
+    """A line with the provider's auth token sealed, and its audit entry (who, which line)."""
     clean = slugify(slug)[:50]
     problems = {}
     if not clean:
         problems["slug"] = "required"
     if provider not in Provider.values:
         problems["provider"] = f"one of {', '.join(Provider.values)}"
-    if not auth_token.strip() or len(auth_token) > 200:
-        problems["auth_token"] = "the provider's auth token, at most 200 characters"
+    try:
+        _check_token(auth_token)
+    except InvalidInput as error:
+        problems.update(error.fields)
     if problems:
         raise InvalidInput("Invalid phone line", problems)
     with transaction.atomic():
         if PhoneLine.objects.filter(slug=clean).exists():
             raise InvalidInput("A phone line with this name exists", {"slug": "already taken"})
-        return PhoneLine.objects.create(slug=clean, provider=provider, auth_token_sealed=seal_token(auth_token.strip()),
+        line = PhoneLine.objects.create(slug=clean, provider=provider, auth_token_sealed=seal_token(auth_token.strip()),
                                         organization=organization)
+        do_record_audit(action=AuditAction.PHONE_LINE_CREATED, actor=actor, organization=organization, target=line,
+                        data={"slug": line.slug, "provider": line.provider})
+    return line
 
 
-def do_set_phone_line_token(line: PhoneLine, *, auth_token: str) -> PhoneLine:
-    """After the provider's token was rotated (or the server's secret key changed)."""
-    if not auth_token.strip() or len(auth_token) > 200:
-        raise InvalidInput("Invalid auth token", {"auth_token": "the provider's auth token, at most 200 characters"})
+def do_set_phone_line_token(line: PhoneLine, *, actor: User | None, auth_token: str) -> PhoneLine:
+    """After the provider's token was rotated (or the server's secret key changed); audited."""
+    _check_token(auth_token)
     with transaction.atomic():
         line.auth_token_sealed = seal_token(auth_token.strip())
         line.save(update_fields=["auth_token_sealed"])
+        do_record_audit(action=AuditAction.PHONE_LINE_TOKEN_CHANGED, actor=actor, organization=line.organization,
+                        target=line, data={"slug": line.slug, "provider": line.provider})
     return line
 
 
@@ -230,32 +316,56 @@ def do_receive_call_delivery(line: PhoneLine, *, raw: bytes, call_sid: str = "",
     return delivery
 
 
+# A report of a call not reported yet is read again after these delays (about an hour in all),
+# and at once when its call arrives; after the last one it waits in the quarantine, still read
+# again when the call arrives.
+WAIT_SECONDS = (10, 30, 90, 270, 810, 2430)
+
+
 def do_process_call_delivery(delivery: CallDelivery) -> CallDelivery:
     """Read a stored delivery once: a new call joins or opens its caller's issue, a later report
-    of the same call (CallSid) updates it; a retry is ignored; any failure quarantines it."""
+    of the same call (CallSid) updates it; a retry is ignored; a report of a call not reported yet
+    waits (WAIT_SECONDS); any failure quarantines it. The deliveries waiting for a call are read
+    again as soon as it is reported."""
     from django.db import IntegrityError
 
     from tierline.errors import ActionError
-    from tierline.intake.models import InboundStatus
 
-    from .webhook import apply_delivery
+    from .tasks import process_call_delivery
+    from .webhook import CallNotReported, apply_delivery
 
-    if delivery.status in (InboundStatus.PROCESSED, InboundStatus.IGNORED):
-        return delivery
-    try:
-        try:
-            with transaction.atomic():
-                status, reason, call = apply_delivery(delivery)
-        except IntegrityError:
-            # Another report of the same new call won the race to create it: this one updates it.
-            with transaction.atomic():
-                status, reason, call = apply_delivery(delivery)
-    except ActionError as error:
-        status, reason, call = InboundStatus.QUARANTINED, f"{error.detail} {error.fields or ''}".strip(), None
-    except Exception as error:  # noqa: BLE001 - anything unexpected is kept with its reason, not lost
-        status, reason, call = InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}", None
     with transaction.atomic():
+        # One reader at a time: a waiting delivery may be woken by its call and by its timer at once.
+        delivery = CallDelivery.objects.select_for_update(of=("self",)).select_related("line").get(pk=delivery.pk)
+        if delivery.status in (InboundStatus.PROCESSED, InboundStatus.IGNORED):
+            return delivery
+        try:
+            try:
+                with transaction.atomic():
+                    status, reason, call = apply_delivery(delivery)
+            except IntegrityError:
+                # Another report of the same new call won the race to create it: this one updates it.
+                with transaction.atomic():
+                    status, reason, call = apply_delivery(delivery)
+        except CallNotReported as missing:
+            delivery.waits += 1
+            call = None
+            if delivery.waits <= len(WAIT_SECONDS):
+                status, delay = InboundStatus.PENDING, WAIT_SECONDS[delivery.waits - 1]
+                reason = f"waiting for call {missing.call_sid} to be reported (read {delivery.waits} times)"
+                transaction.on_commit(lambda: process_call_delivery.schedule((delivery.pk,), delay=delay))
+            else:
+                status = InboundStatus.QUARANTINED
+                reason = f"call {missing.call_sid} was never reported; this is read again when it is"
+        except ActionError as error:
+            status, reason, call = InboundStatus.QUARANTINED, f"{error.detail} {error.fields or ''}".strip(), None
+        except Exception as error:  # noqa: BLE001 - anything unexpected is kept with its reason, not lost
+            status, reason, call = InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}", None
         delivery.status, delivery.reason, delivery.call = status, reason[:2000], call
-        delivery.processed_at = timezone.now()
-        delivery.save(update_fields=["status", "reason", "call", "processed_at"])
+        delivery.processed_at = None if status == InboundStatus.PENDING else timezone.now()
+        delivery.save(update_fields=["status", "reason", "call", "processed_at", "waits"])
+        if call is not None and delivery.call_sid:
+            for pk in waiting_for_call(delivery):
+                transaction.on_commit(lambda pk=pk: process_call_delivery(pk))
     return delivery
+

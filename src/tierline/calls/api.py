@@ -95,6 +95,7 @@ def open_issue_from_call(request, payload: CallIssueIn):
         organization=referenced_row(Organization, payload.organization_id, "organization_id"),
         direction=payload.direction, caller_number=payload.caller_number, outcome=payload.outcome,
         duration_seconds=payload.duration_seconds, notes=payload.notes, contact=_contact(payload),
+        started_at=payload.started_at,
     )
     issue = get_issue_for_user(request.auth, call.issue.key)
     privacy = _privacy(request, issue)
@@ -119,7 +120,7 @@ def create_phone_line(request, payload: PhoneLineIn):
     """Add a phone line with the provider's auth token (kept sealed, never shown again)."""
     list_phone_lines(request.auth)  # the permission check (admins)
     line = do_create_phone_line(
-        slug=payload.slug, provider=payload.provider, auth_token=payload.auth_token,
+        actor=request.auth, slug=payload.slug, provider=payload.provider, auth_token=payload.auth_token,
         organization=referenced_row(Organization, payload.organization_id, "organization_id"),
     )
     return Status(201, line_out(line))
@@ -132,7 +133,7 @@ def set_phone_line_token(request, line: str, payload: PhoneLineTokenIn):
     found = list_phone_lines(request.auth).filter(slug=line[:50]).first()
     if found is None:
         raise NotFound("Phone line not found")
-    return line_out(do_set_phone_line_token(found, auth_token=payload.auth_token))
+    return line_out(do_set_phone_line_token(found, actor=request.auth, auth_token=payload.auth_token))
 
 
 FORM_BODY = {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {

@@ -98,7 +98,9 @@ class ContactNumber(models.Model):
 
 class CallDelivery(models.Model):
     """One webhook request of a phone line exactly as it arrived, stored before it is read, so
-    nothing is lost: processing ends processed, ignored (a retry) or quarantined (the reason)."""
+    nothing is lost: processing ends processed, ignored (a retry) or quarantined (the reason). A
+    report of a call not reported yet (a recording callback that overtook the call's status
+    callback) stays pending, read again with a growing delay and as soon as the call arrives."""
 
     line = models.ForeignKey(PhoneLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
     raw = models.BinaryField()
@@ -109,6 +111,8 @@ class CallDelivery(models.Model):
     reason = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
+    # Times it was read before its call was reported (see actions.do_process_call_delivery).
+    waits = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -5,9 +5,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from tierline.accounts.permissions import has_perm
 from tierline.customers.models import Contact
 from tierline.errors import PermissionDenied
+from tierline.intake.models import InboundStatus
 from tierline.issues.models import DONE_STATUSES, Channel, Issue
 
-from .models import Call, ContactNumber, PhoneLine
+from .models import Call, CallDelivery, ContactNumber, PhoneLine
 from .numbers import normalise_number
 
 
@@ -30,9 +31,10 @@ def find_phone_line(slug: str) -> PhoneLine | None:
 
 
 def contacts_to_index() -> QuerySet:
-    """Contacts whose number was never read, or changed since (see ContactNumber)."""
+    """Contacts never read (those without a number too, so that the highest id read says which
+    contacts are new), or whose number changed since (see ContactNumber)."""
     indexed = ContactNumber.objects.filter(contact=OuterRef("pk"), typed=OuterRef("phone"))
-    return Contact.objects.exclude(phone="").exclude(Exists(indexed))
+    return Contact.objects.exclude(Exists(indexed)).order_by("pk")
 
 
 def find_contact_by_number(number: str) -> Contact | None:
@@ -61,3 +63,10 @@ def find_open_conversation(contact: Contact | None, number: str) -> Issue | None
 
 def get_call(pk: int) -> Call | None:
     return Call.objects.select_related("issue", "contact", "logged_by").filter(pk=pk).first()
+
+
+def waiting_for_call(delivery: CallDelivery) -> list[int]:
+    """Other deliveries of the same call (CallSid) that came before it was reported."""
+    return list(CallDelivery.objects.filter(
+        call_sid=delivery.call_sid, waits__gt=0, status__in=[InboundStatus.PENDING, InboundStatus.QUARANTINED],
+    ).exclude(pk=delivery.pk).values_list("pk", flat=True))

@@ -5,13 +5,14 @@ A call is known by its provider id (CallSid). The first report of a call finds i
 contact by number; on a line dedicated to one organization, an unknown number becomes that
 organization's contact) and joins the caller's open phone issue or opens one. Later reports of
 the same call update it: the timeline says when the call ended and when its recording arrived.
+A report of a call not reported yet (Twilio's recording callback may overtake the status
+callback) raises `CallNotReported`: the delivery waits for its call (actions.py).
 """
 
 from django.utils import timezone
 
 from tierline.customers.actions import do_create_contact
 from tierline.customers.models import Contact
-from tierline.errors import InvalidInput
 from tierline.intake.models import InboundStatus
 
 from .actions import caller_number_or_error, do_log_call, do_open_issue_from_call, match_caller, record_call_event
@@ -24,6 +25,12 @@ OUTCOME_FOR_STATUS = {
     "completed": Outcome.ANSWERED, "busy": Outcome.BUSY, "no-answer": Outcome.NO_ANSWER,
     "canceled": Outcome.NO_ANSWER, "failed": Outcome.FAILED,
 }
+
+
+class CallNotReported(Exception):
+    def __init__(self, call_sid: str):
+        super().__init__(f"no call {call_sid} reported yet")
+        self.call_sid = call_sid
 
 
 def apply_delivery(delivery: CallDelivery) -> tuple[str, str, Call | None]:
@@ -41,7 +48,7 @@ def apply_delivery(delivery: CallDelivery) -> tuple[str, str, Call | None]:
     call = Call.objects.select_for_update(of=("self",)).select_related("issue", "contact", "line").filter(
         external_id=callback.call_sid).first()
     if call is None and callback.is_recording_only:
-        raise InvalidInput("A recording of a call not reported yet", {"CallSid": f"no call {callback.call_sid}"})
+        raise CallNotReported(callback.call_sid)
     if call is None:
         return InboundStatus.PROCESSED, "", _first_report(delivery.line, callback)
     _later_report(call, callback)
@@ -64,7 +71,7 @@ def _first_report(line: PhoneLine, callback: StatusCallback) -> Call:
     outcome = OUTCOME_FOR_STATUS.get(callback.status, Outcome.IN_PROGRESS)
     fields = dict(
         actor=None, direction=callback.direction, caller_number=number, outcome=outcome,
-        duration_seconds=callback.duration_seconds or 0, contact=contact, line=line,
+        duration_seconds=callback.duration_seconds or 0, contact=contact, is_caller_matched=True, line=line,
         external_id=callback.call_sid, provider_status=callback.status, recording_url=callback.recording_url,
     )
     issue = find_open_conversation(contact, number)
