@@ -9,7 +9,7 @@ stored message and creates or joins issues through `tierline.issues.actions`, or
 import hashlib
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tierline.errors import ActionError, InvalidInput
@@ -43,27 +43,83 @@ def do_receive_message(*, kind: str, source: str, raw: bytes,
 
 
 def do_process_message(message: InboundMessage) -> InboundMessage:
-    """Process a stored message once; any failure quarantines it with the reason."""
-    from .alert_intake import process_alert_payload
-    from .mail_intake import process_email
-
+    """Process a stored message once; any failure quarantines it with the reason. An alert payload
+    is processed with every other payload pending for its integration (`_drain_alert_payloads`)."""
     if message.status in (InboundStatus.PROCESSED, InboundStatus.IGNORED):
         return message
-    process = process_email if message.kind == InboundKind.EMAIL else process_alert_payload
+    if message.kind == InboundKind.ALERT and message.integration_id is not None:
+        _drain_alert_payloads(message)
+        message.refresh_from_db(fields=["status", "reason", "attempts", "processed_at", "subject", "issue"])
+        return message
+    return _process_alone(message)
+
+
+def _process_alone(message: InboundMessage) -> InboundMessage:
+    from .alert_intake import process_alert_payloads
+    from .mail_intake import process_email
+
+    if message.kind == InboundKind.EMAIL:
+        process = process_email
+    else:
+        def process(message):
+            process_alert_payloads(message.integration, [message])
     try:
-        try:
-            with transaction.atomic():
-                process(message)
-        except IntegrityError:
-            # Another worker created the same alert group or thread id a moment before: its row
-            # is committed now, so a second attempt joins it instead of quarantining the message.
-            with transaction.atomic():
-                process(message)
-    except ActionError as error:
-        _finish(message, InboundStatus.QUARANTINED, _describe(error))
+        _in_transaction_joining_concurrent_rows(process, message)
     except Exception as error:  # noqa: BLE001 - anything unexpected is kept for an admin, not lost
-        _finish(message, InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}"[:2000])
+        _finish(message, InboundStatus.QUARANTINED, failure_reason(error))
     return message
+
+
+def _in_transaction_joining_concurrent_rows(process, *args) -> None:
+    try:
+        with transaction.atomic():
+            process(*args)
+    except IntegrityError:
+        # Another worker created the same alert group or thread id a moment before: its row
+        # is committed now, so a second attempt joins it instead of quarantining the message.
+        with transaction.atomic():
+            process(*args)
+
+
+DRAIN_PAYLOADS = 100  # payloads of one integration processed in one transaction
+
+
+def _drain_alert_payloads(message: InboundMessage) -> None:
+    """Process the payloads pending for the message's integration, oldest first, DRAIN_PAYLOADS
+    to a transaction, until the message itself is done: what the sender's retries and bursts
+    queued costs one batch instead of one transaction each, and later tasks for the same payloads
+    find them processed. When a batch fails, its payloads are processed one by one, so only a
+    payload that fails alone is quarantined."""
+    from .alert_intake import process_alert_payloads
+
+    pending = (InboundMessage.objects.select_related("integration")
+               .filter(integration_id=message.integration_id, kind=InboundKind.ALERT, status=InboundStatus.PENDING)
+               .order_by("received_at", "id"))
+    if connection.features.has_select_for_update_skip_locked:
+        pending = pending.select_for_update(skip_locked=True, of=("self",))  # another worker's batch
+
+    def process_batch(taken: list[int]) -> None:
+        payloads = list(pending[:DRAIN_PAYLOADS])
+        taken[:] = [p.pk for p in payloads]
+        if payloads:
+            process_alert_payloads(payloads[0].integration, payloads)
+
+    while True:
+        taken: list[int] = []
+        try:
+            _in_transaction_joining_concurrent_rows(process_batch, taken)
+        except Exception:  # noqa: BLE001 - one bad payload must not hold back the others
+            for payload in InboundMessage.objects.select_related("integration").filter(
+                    pk__in=taken, status=InboundStatus.PENDING).order_by("received_at", "id"):
+                _process_alone(payload)
+        if not taken or message.pk in taken:
+            return
+
+
+def failure_reason(error: Exception) -> str:
+    if isinstance(error, ActionError):
+        return _describe(error)
+    return f"{type(error).__name__}: {error}"[:2000]
 
 
 def _describe(error: ActionError) -> str:
@@ -71,13 +127,18 @@ def _describe(error: ActionError) -> str:
     return f"{error.detail} ({fields})" if fields else error.detail
 
 
-def _finish(message: InboundMessage, status: str, reason: str = "", **fields) -> None:
-    """Record the outcome of one processing attempt."""
+def note_outcome(message: InboundMessage, status: str, reason: str = "", **fields) -> None:
+    """Set the outcome of one processing attempt on the message; the caller saves it."""
     message.status, message.reason = status, reason[:2000]
     message.attempts += 1
     message.processed_at = timezone.now()
     for name, value in fields.items():
         setattr(message, name, value)
+
+
+def _finish(message: InboundMessage, status: str, reason: str = "", **fields) -> None:
+    """Record the outcome of one processing attempt."""
+    note_outcome(message, status, reason, **fields)
     # What was read of the message is kept even when it is quarantined (for the list, throttling).
     message.save(update_fields=[*{"status", "reason", "attempts", "processed_at", "sender", "subject",
                                    "message_id", *fields}])

@@ -1,12 +1,13 @@
-"""Processing one stored alert payload: each alert joins the open issue of its fingerprint (or
+"""Processing stored alert payloads: each alert joins the open issue of its fingerprint (or
 opens one), counts, and writes a timeline entry per state change unless it is flapping.
 Called by `actions.do_process_message` inside its transaction.
 
-A payload is handled as one batch (`AlertBatch`): the groups of all its fingerprints are read
-(and locked) in one query, counted in memory and written back in bulk, and timeline entries are
-inserted together. Only what changes an issue itself (a new issue, resolving, reopening, a new
-alert level) goes through `tierline.issues.actions`, so an alert that only repeats costs no
-re-triage.
+Payloads are handled as one batch (`AlertBatch`): one payload, or every payload the worker drains
+for an integration, oldest first. The groups of all their fingerprints are read (and locked) in
+one query, counted in memory and written back in bulk. Only what changes an issue itself (a new
+issue, resolving, reopening, a new alert level) goes through `tierline.issues.actions`: new
+issues one by one, the changes of existing issues and the alerts' timeline entries together
+through `do_update_issues`, so an alert that only repeats costs no re-triage.
 """
 
 from datetime import datetime, timedelta
@@ -15,36 +16,55 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from tierline.bulk import update_rows
 from tierline.customers.models import Organization
-from tierline.issues.actions import do_create_issue, do_update_issue
-from tierline.issues.models import DONE_STATUSES, Channel, EventKind, Issue, IssueEvent, Status
+from tierline.issues.actions import IssueUpdate, do_create_issue, do_update_issues
+from tierline.issues.models import DONE_STATUSES, Channel, EventKind, IssueEvent, Status
 
-from .actions import _finish
+from .actions import failure_reason, note_outcome
 from .alerts import FIRING, RESOLVED, Alert, read_alerts
 from .models import AlertGroup, AlertIntegration, InboundMessage, InboundStatus, ResolveMode
 
+OUTCOME_FIELDS = ["status", "reason", "attempts", "processed_at", "subject", "issue"]
 
-def process_alert_payload(message: InboundMessage) -> None:
-    integration = message.integration
+
+def process_alert_payloads(integration: AlertIntegration | None, messages: list[InboundMessage]) -> None:
+    """Process payloads of one integration in their order, as one batch: a replay (a payload
+    already processed, or twice in the batch) is ignored, an unreadable one quarantined alone."""
     if integration is None:
         raise ValueError("the integration that received this payload was deleted")
-    replay = (InboundMessage.objects.filter(integration=integration, sha256=message.sha256,
-                                            status=InboundStatus.PROCESSED).exclude(pk=message.pk)
-              .values_list("pk", flat=True).first())
-    if replay is not None:
-        return _finish(message, InboundStatus.IGNORED, f"replay of payload {replay}")
-    alerts = read_alerts(integration.source, bytes(message.raw))
-    if not alerts:
-        return _finish(message, InboundStatus.IGNORED, "no alert in the payload needs an issue")
+    processed = dict(InboundMessage.objects.filter(
+        integration=integration, sha256__in={m.sha256 for m in messages}, status=InboundStatus.PROCESSED,
+    ).exclude(pk__in=[m.pk for m in messages]).values_list("sha256", "pk"))
+    readable, outcomes = [], {}
+    for message in messages:
+        if message.sha256 in processed:
+            outcomes[message.pk] = (InboundStatus.IGNORED, f"replay of payload {processed[message.sha256]}", {})
+            continue
+        try:
+            alerts = read_alerts(integration.source, bytes(message.raw))
+        except Exception as error:  # noqa: BLE001 - kept for an admin with the reason, like any failure
+            outcomes[message.pk] = (InboundStatus.QUARANTINED, failure_reason(error), {})
+            continue
+        if not alerts:
+            outcomes[message.pk] = (InboundStatus.IGNORED, "no alert in the payload needs an issue", {})
+            continue
+        processed[message.sha256] = message.pk
+        readable.append((message, alerts))
     batch = AlertBatch(integration, timezone.now())
-    batch.load({alert.fingerprint for alert in alerts})
-    issue_id = None
-    for alert in alerts:
-        group = batch.apply(alert)
-        issue_id = issue_id or (group.issue_id if group else None)
+    batch.load({alert.fingerprint for _, alerts in readable for alert in alerts})
+    for message, alerts in readable:
+        issue_id = None
+        for alert in alerts:
+            group = batch.apply(alert)
+            issue_id = issue_id or (group.issue_id if group else None)
+        outcomes[message.pk] = (InboundStatus.PROCESSED, "", {"subject": alerts[0].title[:300], "issue_id": issue_id})
     batch.save()
-    _finish(message, InboundStatus.PROCESSED, "", subject=alerts[0].title, issue_id=issue_id)
-
+    # Noted only now: a batch that fails leaves its messages as they were, for the next attempt.
+    for message in messages:
+        status, reason, fields = outcomes[message.pk]
+        note_outcome(message, status, reason, **fields)
+    update_rows(messages, OUTCOME_FIELDS)
 
 def _organization_for(integration: AlertIntegration, alert: Alert) -> Organization | None:
     """The organization named by the integration's customer label (by name, or by one of its
@@ -87,12 +107,15 @@ class AlertBatch:
         self.groups: dict[str, AlertGroup] = {}
         self.new: list[AlertGroup] = []
         self.changed: dict[int, set[str]] = {}  # group pk -> fields to write
-        self.events: list[IssueEvent] = []
+        self.events: list[IssueEvent] = []  # alert entries not yet attached to an issue change
+        self.updates: list[IssueUpdate] = []
 
     def load(self, fingerprints: set[str]) -> None:
-        """Read and lock the payload's groups, with their issue's status, level and severity, so a
+        """Read and lock the batch's groups, with their issue's status, level and severity, so a
         repeat needs no issue read at all. Plain SQL: the ORM's compiling of this join costs more
-        than running it, once per payload."""
+        than running it, once per batch."""
+        if not fingerprints:
+            return
         placeholders = ", ".join(["%s"] * len(fingerprints))
         lock = " FOR UPDATE OF g" if connection.features.has_select_for_update_of else ""
         rows = AlertGroup.objects.raw(
@@ -149,7 +172,8 @@ class AlertBatch:
         return group
 
     def _change_issue(self, group: AlertGroup, alert: Alert, *, state_changed: bool) -> None:
-        """Reopen, resolve or re-level the issue through the issue actions, only when needed."""
+        """Reopen, resolve or re-level the issue, only when needed. The change is made with the
+        batch's others at `save`; what the issue will be is known now, for the next alerts."""
         changes = {}
         if alert.state == FIRING:
             if state_changed and group.issue_status in DONE_STATUSES:
@@ -163,10 +187,12 @@ class AlertBatch:
             changes["status"] = Status.RESOLVED
         if not changes:
             return
-        self._write_events()  # the alert's own entry comes before the issue's change on the timeline
-        # The action reads and locks the issue row itself: the id is all it needs.
-        issue = do_update_issue(Issue(pk=group.issue_id), actor=None, at=self.now, **changes)
-        group.issue_status, group.issue_level, group.issue_severity = issue.status, issue.alert_level, issue.severity
+        # The alert's own entry comes before the issue's change on the timeline.
+        self.updates.append(IssueUpdate(group.issue_id, changes, preceded_by=self.events))
+        self.events = []
+        group.issue_status = changes.get("status", group.issue_status)
+        group.issue_level = changes.get("alert_level", group.issue_level)
+        group.issue_severity = changes.get("severity", group.issue_severity)
 
     def _event(self, group: AlertGroup, kind: str, alert: Alert) -> None:
         self.events.append(IssueEvent(issue_id=group.issue_id, kind=kind, created_at=self.now, data={
@@ -174,28 +200,12 @@ class AlertBatch:
             "fired_count": group.fired_count, "received_count": group.received_count,
         }))
 
-    def _write_events(self) -> None:
-        if self.events:
-            IssueEvent.objects.bulk_create(self.events)
-            self.events = []
-
     def save(self) -> None:
-        self._write_events()
+        if self.updates or self.events:
+            do_update_issues(self.updates, actor=None, at=self.now, then=self.events)
+            self.updates, self.events = [], []
         if self.new:
             AlertGroup.objects.bulk_create(self.new)
         if self.changed:
-            _write_counts([g for g in self.groups.values() if g.pk in self.changed],
-                          sorted(set().union(*self.changed.values())))
-
-
-def _write_counts(groups: list[AlertGroup], names: list[str]) -> None:
-    """One UPDATE per group, sent in a single executemany: the ORM's bulk_update builds a CASE
-    per field and row, which costs more than the alerts themselves."""
-    fields = [AlertGroup._meta.get_field(name) for name in names]
-    table = AlertGroup._meta.db_table
-    quote = connection.ops.quote_name
-    sql = (f"UPDATE {quote(table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)}"
-           f" WHERE {quote('id')} = %s")
-    rows = [[f.get_db_prep_save(getattr(g, f.attname), connection) for f in fields] + [g.pk] for g in groups]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+            update_rows([g for g in self.groups.values() if g.pk in self.changed],
+                        sorted(set().union(*self.changed.values())))

@@ -4,12 +4,14 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .actions import do_process_message
-from .models import InboundMessage
+from .models import InboundMessage, InboundStatus
 
 
 @db_task(retries=2, retry_delay=10)
 def process_inbound_message(message_id: int) -> None:
-    message = InboundMessage.objects.select_related("integration").filter(pk=message_id).first()
+    # A payload another task already took with its integration's batch is done: nothing to read.
+    message = (InboundMessage.objects.select_related("integration").defer("raw")
+               .filter(pk=message_id, status=InboundStatus.PENDING).first())
     if message is not None:
         do_process_message(message)
 

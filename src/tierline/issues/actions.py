@@ -5,7 +5,7 @@ saves an Issue, Comment, Attachment or IssueEvent.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -258,7 +258,8 @@ def do_add_comment(
     _check_uploads(attachments)
     now = at or timezone.now()
     with transaction.atomic():
-        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        # The organization rides along for the SLA clocks (its plan) instead of a query of its own.
+        issue = Issue.objects.select_for_update(of=("self",)).select_related("organization").get(pk=issue.pk)
         comment = Comment.objects.create(
             issue=issue, author=author, author_contact=author_contact, body=body,
             is_public=is_public, channel=channel, created_at=now,
@@ -266,7 +267,7 @@ def do_add_comment(
         kind = EventKind.COMMENTED if is_public else EventKind.NOTE_ADDED
         _record(issue, kind, actor=author, actor_contact=author_contact, comment=comment, at=now,
                 is_public=is_public)
-        _store_attachments(issue, comment, attachments, now, author, author_contact)
+        stored = _store_attachments(issue, comment, attachments, now, author, author_contact)
         update_fields = ["updated_at"]
         issue.updated_at = now
         if is_public and not is_customer:
@@ -283,7 +284,7 @@ def do_add_comment(
             # A conversation shows replies in the open widget and mails them once the customer left.
             from tierline.conversations.actions import note_chat_comment
 
-            note_chat_comment(issue, comment, is_customer=is_customer, notify=notify)
+            note_chat_comment(issue, comment, is_customer=is_customer, notify=notify, attachments=stored)
         elif notify and is_public and not is_customer and issue.requester_id:
             from .tasks import notify_requester_of_reply
 
@@ -292,7 +293,7 @@ def do_add_comment(
 
 
 def _set_status(issue: Issue, status: str, actor: User | None, actor_contact: Contact | None,
-                now: datetime, update_fields: list[str]) -> None:
+                now: datetime, update_fields: list[str], record=_record) -> None:
     previous = issue.status
     if previous == status:
         return
@@ -306,7 +307,7 @@ def _set_status(issue: Issue, status: str, actor: User | None, actor_contact: Co
         issue.resolved_at = None
         update_fields.append("resolved_at")
     kind = EventKind.REOPENED if reopened else EventKind.STATUS_CHANGED
-    _record(issue, kind, actor=actor, actor_contact=actor_contact, at=now, **{"from": previous, "to": status})
+    record(issue, kind, actor=actor, actor_contact=actor_contact, at=now, **{"from": previous, "to": status})
 
 
 UPDATABLE_FIELDS = frozenset({
@@ -384,6 +385,90 @@ def do_update_issue(issue: Issue, *, actor: User | None, at: datetime | None = N
             issue.save(update_fields=[*dict.fromkeys(update_fields), "updated_at"])
             sync_sla_clocks(issue, now)
     return issue
+
+
+BATCH_UPDATABLE_FIELDS = frozenset({"status", "severity", "alert_level"})
+
+
+@dataclass
+class IssueUpdate:
+    """One change of `do_update_issues`: the issue, its new values, and timeline entries that
+    belong just before the change (such as the alert that caused it)."""
+
+    issue_id: int
+    changes: dict
+    preceded_by: list[IssueEvent] = field(default_factory=list)
+
+
+def do_update_issues(updates: Sequence[IssueUpdate], *, actor: User | None, at: datetime | None = None,
+                     then: Sequence[IssueEvent] = ()) -> dict[int, Issue]:
+    """`do_update_issue` of the status, severity and alert level of many issues at once (alert
+    intake): the same events, rescoring and SLA clock changes, in a fixed number of statements.
+    The updates of one issue apply in their order; `then` are entries written after them all.
+    Returns the issues by id, as they now are."""
+    from tierline.bulk import update_rows
+    from tierline.escalation.clocks import SlaClockBatch
+    from tierline.triage.actions import apply_priority
+
+    updates = [_checked_batch_update(update) for update in updates]
+    now = at or timezone.now()
+    events: list[IssueEvent] = []
+
+    def record(issue, kind, *, actor=None, actor_contact=None, comment=None, at, **data):
+        events.append(IssueEvent(issue=issue, kind=kind, actor=actor, actor_contact=actor_contact,
+                                 comment=comment, data=data, created_at=at))
+
+    def write_events():
+        IssueEvent.objects.bulk_create(events)
+        events.clear()
+
+    with transaction.atomic():
+        ids = sorted({update.issue_id for update in updates})
+        issues = Issue.objects.select_for_update(of=("self",)).select_related("organization").in_bulk(ids)
+        if len(issues) != len(ids):
+            raise InvalidInput("Unknown issues", {"issue_id": f"no issue {sorted(set(ids) - set(issues))}"})
+        clocks = SlaClockBatch(ids)
+        written: dict[int, set[str]] = {}
+        for update in updates:
+            issue, changes, update_fields = issues[update.issue_id], update.changes, []
+            events.extend(update.preceded_by)
+            edited = {}
+            for name in ("severity", "alert_level"):
+                if name in changes and getattr(issue, name) != changes[name]:
+                    edited[name] = {"from": getattr(issue, name), "to": changes[name]}
+                    setattr(issue, name, changes[name])
+                    update_fields.append(name)
+            if edited:
+                record(issue, EventKind.FIELDS_CHANGED, actor=actor, at=now, fields=edited)
+            if "status" in changes:
+                _set_status(issue, changes["status"], actor, None, now, update_fields, record=record)
+            if any(name in update_fields for name in PRIORITY_INPUTS):
+                write_events()  # rescoring writes its own entry, which comes after these
+                update_fields += apply_priority(issue, actor=actor, at=now, reason="details changed")
+            if update_fields:
+                issue.updated_at = now
+                written.setdefault(issue.pk, set()).update(update_fields, ["updated_at"])
+                clocks.sync(issue, now)
+        events.extend(then)
+        write_events()
+        if written:
+            update_rows([issues[pk] for pk in sorted(written)], sorted(set().union(*written.values())))
+        clocks.save()
+    return issues
+
+
+def _checked_batch_update(update: IssueUpdate) -> IssueUpdate:
+    changes = dict(update.changes)
+    unknown = set(changes) - BATCH_UPDATABLE_FIELDS
+    if unknown:
+        raise InvalidInput("Unknown fields", {f: "cannot be changed in a batch" for f in sorted(unknown)})
+    if "status" in changes:
+        _check_choice("status", changes["status"], Status)
+    if "severity" in changes:
+        _check_choice("severity", changes["severity"], Severity)
+    if "alert_level" in changes:
+        changes["alert_level"] = (changes["alert_level"] or "")[:16]
+    return IssueUpdate(update.issue_id, changes, list(update.preceded_by))
 
 
 def do_record_notification(issue: Issue, *, comment: Comment | None, recipient: str,
