@@ -118,3 +118,23 @@ def test_a_call_resolved_on_the_phone_stops_every_clock(customer, agent):
     found = clocks(issue)
     assert issue.status == Status.RESOLVED and found["first_response"].stopped_at == MONDAY_9 + timedelta(minutes=10)
     assert found["resolution"].is_paused and found["resolution"].next_check_at is None
+
+
+def test_a_customers_call_takes_an_issue_waiting_on_them_back_to_open(customer, agent, post_callback):
+    from tierline.issues.actions import do_update_issue
+
+    make_contact(customer, phone="+14155550100")
+    line = make_phone_line()
+    post_callback(line, status_callback())
+    issue = Issue.objects.get()
+    do_update_issue(issue, actor=agent, status=Status.PENDING)
+    assert clocks(issue)["resolution"].is_paused
+    post_callback(line, status_callback())  # the customer calls again: the same issue, back to open
+    issue.refresh_from_db()
+    assert issue.status == Status.OPEN and issue.calls.count() == 2
+    assert not clocks(issue)["resolution"].is_paused
+    # An agent's outbound call does not: the issue still waits on the customer.
+    do_update_issue(issue, actor=agent, status=Status.PENDING)
+    log(issue, agent, outcome="voicemail", at=None)
+    issue.refresh_from_db()
+    assert issue.status == Status.PENDING

@@ -87,11 +87,15 @@ def do_index_new_contacts(batch: int = 2000) -> int:
 
 
 def match_caller(number: str) -> Contact | None:
-    """The contact with this phone number, new contacts read into the index first."""
+    """The contact with this phone number. A contact created since the last read is read only
+    when the index knows no one with the number: the oldest contact wins a shared number, so a
+    newer one could not change a match found."""
     if normalise_number(number) is None:
         return None
-    do_index_new_contacts()
-    return find_contact_by_number(number)
+    contact = find_contact_by_number(number)
+    if contact is None and do_index_new_contacts():
+        contact = find_contact_by_number(number)
+    return contact
 
 
 def _elsewhere(issue: Issue, contact: Contact) -> bool:
@@ -144,12 +148,14 @@ def is_response(call: Call, actor: User | None) -> bool:
 def _move_issue(issue: Issue, call: Call, *, actor: User | None, now: datetime) -> None:
     """What the call does to its issue, in the call's transaction: it is updated; a response meets
     the first-response clock at the time of the call (logged later or not), stops the
-    next-response clock unless the customer wrote after the call, and opens a new issue."""
+    next-response clock unless the customer wrote after the call, and opens a new issue; a call
+    from the customer takes an issue waiting on them (pending) back to open, as their reply would."""
     from tierline.escalation.clocks import sync_sla_clocks
     from tierline.issues.actions import do_update_issue
 
     responded = is_response(call, actor)
-    if not responded and call.outcome != Outcome.RESOLVED:
+    customer_called = call.direction == Direction.INBOUND and issue.status == Status.PENDING
+    if not responded and not customer_called and call.outcome != Outcome.RESOLVED:
         Issue.objects.filter(pk=issue.pk, updated_at__lt=now).update(updated_at=now)
         return
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
@@ -166,7 +172,7 @@ def _move_issue(issue: Issue, call: Call, *, actor: User | None, now: datetime) 
         sync_sla_clocks(issue, answered_at, reply="staff" if answers_latest else None)
     if call.outcome == Outcome.RESOLVED and not issue.is_done:
         do_update_issue(issue, actor=actor, status=Status.RESOLVED, at=now)
-    elif responded and issue.status == Status.NEW:
+    elif (responded and issue.status == Status.NEW) or (customer_called and issue.status == Status.PENDING):
         do_update_issue(issue, actor=actor, status=Status.OPEN, at=now)
 
 
@@ -322,7 +328,7 @@ def do_receive_call_delivery(line: PhoneLine, *, raw: bytes, call_sid: str = "",
 WAIT_SECONDS = (10, 30, 90, 270, 810, 2430)
 
 
-def do_process_call_delivery(delivery: CallDelivery) -> CallDelivery:
+def do_process_call_delivery(delivery_id: int) -> CallDelivery | None:
     """Read a stored delivery once: a new call joins or opens its caller's issue, a later report
     of the same call (CallSid) updates it; a retry is ignored; a report of a call not reported yet
     waits (WAIT_SECONDS); any failure quarantines it. The deliveries waiting for a call are read
@@ -336,8 +342,9 @@ def do_process_call_delivery(delivery: CallDelivery) -> CallDelivery:
 
     with transaction.atomic():
         # One reader at a time: a waiting delivery may be woken by its call and by its timer at once.
-        delivery = CallDelivery.objects.select_for_update(of=("self",)).select_related("line").get(pk=delivery.pk)
-        if delivery.status in (InboundStatus.PROCESSED, InboundStatus.IGNORED):
+        delivery = (CallDelivery.objects.select_for_update(of=("self",)).select_related("line")
+                    .filter(pk=delivery_id).first())
+        if delivery is None or delivery.status in (InboundStatus.PROCESSED, InboundStatus.IGNORED):
             return delivery
         try:
             try:
