@@ -3,8 +3,10 @@
 `sync_sla_clocks` runs inside the issue actions' transactions (tierline.issues.actions) after
 every change; the clock's state follows from the issue:
 
-- first response runs from creation until the first public staff reply;
-- next response runs from a customer's reply (after the first response) until staff answer;
+- first response runs from creation until the first public staff reply (or an agent's call that
+  reached the customer, at the time of the call: `tierline.calls.actions.is_response`);
+- next response runs from a customer's reply (after the first response) until staff answer
+  (a reply, or such a call made after the customer wrote);
 - resolution runs from creation until the issue is done;
 - every clock pauses while the issue waits on the customer (pending) or is done, and on resume
   the business minutes spent paused push its warning and due times out; a reopened issue's
