@@ -91,6 +91,7 @@ def test_a_failed_open_leaves_no_issue(org, agent):
 def test_callers_are_matched_through_an_index_kept_up_to_date(org, agent):
     from tierline.calls.actions import do_index_contact_numbers, match_caller
     from tierline.calls.models import ContactNumber
+    from tierline.calls.tasks import index_contact_numbers
     from tierline.customers.models import Contact
 
     dana = make_contact(org, phone="(415) 555-0100")
@@ -106,5 +107,8 @@ def test_callers_are_matched_through_an_index_kept_up_to_date(org, agent):
     assert match_caller("+14155550100") is None
     assert do_index_contact_numbers() == 1
     assert match_caller("+442079460958") == dana
+    Contact.objects.filter(pk=later.pk).update(phone="+1 212 555 0100")
+    index_contact_numbers.call_local()  # the worker's pass, every ten minutes
+    assert match_caller("+12125550100") == later
     older = make_contact(org, phone="020 7946 0958")  # no country code: a US number here, not Dana's
     assert match_caller("+442079460958") == dana and older.pk != dana.pk

@@ -92,3 +92,18 @@ def test_the_timer_finds_the_call_when_it_came_in_between(post_callback, schedul
     process_call_delivery.call_local(early.pk)
     early.refresh_from_db()
     assert early.status == "processed" and Call.objects.get().recording_url == RECORDING_URL
+
+
+def test_the_workers_pass_reads_what_still_waits_for_a_reported_call(post_callback, scheduled, monkeypatch):
+    from tierline.calls.tasks import process_waiting_deliveries
+
+    line = make_phone_line()
+    monkeypatch.setattr(actions, "waiting_for_call", lambda delivery: [])  # the wake-up is lost
+    post_callback(line, recording())
+    CallDelivery.objects.filter(call_sid=SID).update(status="quarantined", waits=len(actions.WAIT_SECONDS))
+    post_callback(line, status_callback(CallSid=SID))
+    post_callback(line, recording(CallSid="CA" + "4" * 32))  # its call never came: it keeps waiting
+    process_waiting_deliveries.call_local()
+    statuses = dict(CallDelivery.objects.values_list("call_sid", "status"))
+    assert statuses == {SID: "processed", "CA" + "4" * 32: "pending"}
+    assert Call.objects.get().recording_url == RECORDING_URL

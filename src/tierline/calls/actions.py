@@ -26,7 +26,7 @@ from tierline.issues.models import Channel, EventKind, Issue, IssueEvent, Status
 
 from .models import Call, CallDelivery, ContactNumber, Direction, Outcome, PhoneLine, Provider
 from .numbers import mask_number, normalise_number
-from .queries import contacts_to_index, find_contact_by_number, waiting_for_call
+from .queries import contacts_to_index, find_contact_by_number, waiting_for_call, waiting_with_their_call
 from .tokens import seal_token
 
 MAX_NOTES = 20_000
@@ -376,3 +376,12 @@ def do_process_call_delivery(delivery_id: int) -> CallDelivery | None:
                 transaction.on_commit(lambda pk=pk: process_call_delivery(pk))
     return delivery
 
+
+
+def do_process_waiting_deliveries() -> int:
+    """Read again every delivery still waiting for a call reported since: a safety net for a
+    wake-up lost on the way (the worker runs it with the contact index pass)."""
+    waiting = waiting_with_their_call()
+    for pk in waiting:
+        do_process_call_delivery(pk)
+    return len(waiting)

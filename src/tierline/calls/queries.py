@@ -70,3 +70,11 @@ def waiting_for_call(delivery: CallDelivery) -> list[int]:
     return list(CallDelivery.objects.filter(
         call_sid=delivery.call_sid, waits__gt=0, status__in=[InboundStatus.PENDING, InboundStatus.QUARANTINED],
     ).exclude(pk=delivery.pk).values_list("pk", flat=True))
+
+
+def waiting_with_their_call(limit: int = 500) -> list[int]:
+    """Deliveries still waiting for a call that has been reported since (their wake-up was lost)."""
+    reported = Call.objects.filter(external_id=OuterRef("call_sid"))
+    return list(CallDelivery.objects.filter(
+        waits__gt=0, status__in=[InboundStatus.PENDING, InboundStatus.QUARANTINED],
+    ).filter(Exists(reported)).order_by("id").values_list("pk", flat=True)[:limit])

@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .actions import do_index_contact_numbers, do_process_call_delivery
+from .actions import do_index_contact_numbers, do_process_call_delivery, do_process_waiting_deliveries
 
 
 @db_task(retries=2, retry_delay=10)
@@ -16,3 +16,8 @@ def process_call_delivery(delivery_id: int) -> None:
 def index_contact_numbers() -> None:
     # Matching reads new contacts itself; this catches numbers changed behind the application's back.
     do_index_contact_numbers()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def process_waiting_deliveries() -> None:
+    do_process_waiting_deliveries()
