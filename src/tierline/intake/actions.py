@@ -9,7 +9,7 @@ stored message and creates or joins issues through `tierline.issues.actions`, or
 import hashlib
 from datetime import datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tierline.errors import ActionError, InvalidInput
@@ -49,7 +49,6 @@ def do_process_message(message: InboundMessage) -> InboundMessage:
         return message
     if message.kind == InboundKind.ALERT and message.integration_id is not None:
         _drain_alert_payloads(message)
-        message.refresh_from_db(fields=["status", "reason", "attempts", "processed_at", "subject", "issue"])
         return message
     return _process_alone(message)
 
@@ -62,7 +61,10 @@ def _process_alone(message: InboundMessage) -> InboundMessage:
         process = process_email
     else:
         def process(message):
-            process_alert_payloads(message.integration, [message])
+            # Locked first, so a payload another worker's batch holds is not processed twice.
+            if InboundMessage.objects.select_for_update().filter(pk=message.pk, status=InboundStatus.PENDING
+                                                                 ).values_list("pk").first() is not None:
+                process_alert_payloads(message.integration, [message])
     try:
         _in_transaction_joining_concurrent_rows(process, message)
     except Exception as error:  # noqa: BLE001 - anything unexpected is kept for an admin, not lost
@@ -82,6 +84,7 @@ def _in_transaction_joining_concurrent_rows(process, *args) -> None:
 
 
 DRAIN_PAYLOADS = 100  # payloads of one integration processed in one transaction
+OUTCOME_FIELDS = ["status", "reason", "attempts", "processed_at", "subject", "issue_id"]
 
 
 def _drain_alert_payloads(message: InboundMessage) -> None:
@@ -90,29 +93,36 @@ def _drain_alert_payloads(message: InboundMessage) -> None:
     queued costs one batch instead of one transaction each, and later tasks for the same payloads
     find them processed. When a batch fails, its payloads are processed one by one, so only a
     payload that fails alone is quarantined."""
-    from .alert_intake import process_alert_payloads
+    from .alert_intake import pending_alert_payloads, process_alert_payloads
 
-    pending = (InboundMessage.objects.select_related("integration")
-               .filter(integration_id=message.integration_id, kind=InboundKind.ALERT, status=InboundStatus.PENDING)
-               .order_by("received_at", "id"))
-    if connection.features.has_select_for_update_skip_locked:
-        pending = pending.select_for_update(skip_locked=True, of=("self",))  # another worker's batch
+    integration = message.integration
 
-    def process_batch(taken: list[int]) -> None:
-        payloads = list(pending[:DRAIN_PAYLOADS])
-        taken[:] = [p.pk for p in payloads]
-        if payloads:
-            process_alert_payloads(payloads[0].integration, payloads)
+    def process_batch(taken: list[InboundMessage]) -> None:
+        taken[:] = pending_alert_payloads(integration, DRAIN_PAYLOADS)
+        if taken:
+            process_alert_payloads(integration, taken,
+                                   replays={p.sha256: p.replay_of for p in taken if p.replay_of})
 
     while True:
-        taken: list[int] = []
+        taken: list[InboundMessage] = []
         try:
             _in_transaction_joining_concurrent_rows(process_batch, taken)
         except Exception:  # noqa: BLE001 - one bad payload must not hold back the others
             for payload in InboundMessage.objects.select_related("integration").filter(
-                    pk__in=taken, status=InboundStatus.PENDING).order_by("received_at", "id"):
+                    pk__in=[p.pk for p in taken], status=InboundStatus.PENDING).order_by("received_at", "id"):
                 _process_alone(payload)
-        if not taken or message.pk in taken:
+            taken = []
+        done = next((p for p in taken if p.pk == message.pk), None)
+        if done is not None:
+            for name in OUTCOME_FIELDS:
+                setattr(message, name, getattr(done, name))
+            return
+        if not taken:
+            # Taken by another worker's batch (PostgreSQL skips rows locked by others): wait for
+            # it to commit, then read what it did.
+            with transaction.atomic():
+                list(InboundMessage.objects.select_for_update().filter(pk=message.pk).values_list("pk"))
+            message.refresh_from_db(fields=OUTCOME_FIELDS)
             return
 
 

@@ -18,24 +18,41 @@ from django.utils import timezone
 
 from tierline.bulk import update_rows
 from tierline.customers.models import Organization
+from tierline.escalation.clocks import SlaClockBatch
 from tierline.issues.actions import IssueUpdate, do_create_issue, do_update_issues
 from tierline.issues.models import DONE_STATUSES, Channel, EventKind, IssueEvent, Status
 
-from .actions import failure_reason, note_outcome
+from .actions import OUTCOME_FIELDS, failure_reason, note_outcome
 from .alerts import FIRING, RESOLVED, Alert, read_alerts
-from .models import AlertGroup, AlertIntegration, InboundMessage, InboundStatus, ResolveMode
-
-OUTCOME_FIELDS = ["status", "reason", "attempts", "processed_at", "subject", "issue"]
+from .models import AlertGroup, AlertIntegration, InboundKind, InboundMessage, InboundStatus, ResolveMode
 
 
-def process_alert_payloads(integration: AlertIntegration | None, messages: list[InboundMessage]) -> None:
+def pending_alert_payloads(integration: AlertIntegration, limit: int) -> list[InboundMessage]:
+    """The integration's pending payloads, oldest first, locked (on PostgreSQL skipping those
+    another worker's batch holds), each with `replay_of`: the id of a processed payload with the
+    same bytes, if any. Plain SQL, like `AlertBatch.load`: one query per batch, cheap to build."""
+    lock = " FOR UPDATE OF m SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    return list(InboundMessage.objects.raw(
+        "SELECT m.*, (SELECT MIN(p.id) FROM intake_inboundmessage p WHERE p.integration_id = m.integration_id"
+        " AND p.sha256 = m.sha256 AND p.status = %s) AS replay_of"
+        " FROM intake_inboundmessage m WHERE m.integration_id = %s AND m.kind = %s AND m.status = %s"
+        f" ORDER BY m.received_at, m.id LIMIT %s{lock}",
+        [InboundStatus.PROCESSED, integration.pk, InboundKind.ALERT, InboundStatus.PENDING, limit],
+    ))
+
+
+def process_alert_payloads(integration: AlertIntegration | None, messages: list[InboundMessage],
+                           replays: dict[str, int] | None = None) -> None:
     """Process payloads of one integration in their order, as one batch: a replay (a payload
-    already processed, or twice in the batch) is ignored, an unreadable one quarantined alone."""
+    already processed, or twice in the batch) is ignored, an unreadable one quarantined alone.
+    `replays` (sha256 -> id of a processed payload) is read here unless the caller did."""
     if integration is None:
         raise ValueError("the integration that received this payload was deleted")
-    processed = dict(InboundMessage.objects.filter(
-        integration=integration, sha256__in={m.sha256 for m in messages}, status=InboundStatus.PROCESSED,
-    ).exclude(pk__in=[m.pk for m in messages]).values_list("sha256", "pk"))
+    if replays is None:
+        replays = dict(InboundMessage.objects.filter(
+            integration=integration, sha256__in={m.sha256 for m in messages}, status=InboundStatus.PROCESSED,
+        ).exclude(pk__in=[m.pk for m in messages]).values_list("sha256", "pk"))
+    processed = dict(replays)
     readable, outcomes = [], {}
     for message in messages:
         if message.sha256 in processed:
@@ -109,6 +126,7 @@ class AlertBatch:
         self.changed: dict[int, set[str]] = {}  # group pk -> fields to write
         self.events: list[IssueEvent] = []  # alert entries not yet attached to an issue change
         self.updates: list[IssueUpdate] = []
+        self.new_clocks: SlaClockBatch | None = None  # the SLA clocks of the issues it opens
 
     def load(self, fingerprints: set[str]) -> None:
         """Read and lock the batch's groups, with their issue's status, level and severity, so a
@@ -155,10 +173,12 @@ class AlertBatch:
         return group
 
     def _open(self, alert: Alert) -> AlertGroup:
+        if self.new_clocks is None:
+            self.new_clocks = SlaClockBatch(())
         issue = do_create_issue(
             actor=None, title=alert.title, description=_description(alert), channel=Channel.ALERT,
             severity=alert.severity, alert_level=alert.level,
-            organization=_organization_for(self.integration, alert), at=self.now,
+            organization=_organization_for(self.integration, alert), at=self.now, sla_clocks=self.new_clocks,
         )
         group = AlertGroup(
             integration=self.integration, fingerprint=alert.fingerprint, issue=issue, title=alert.title,
@@ -201,6 +221,8 @@ class AlertBatch:
         }))
 
     def save(self) -> None:
+        if self.new_clocks is not None:
+            self.new_clocks.save()  # before the changes below, which read them
         if self.updates or self.events:
             do_update_issues(self.updates, actor=None, at=self.now, then=self.events)
             self.updates, self.events = [], []

@@ -43,4 +43,5 @@ def list_integrations(user) -> list[AlertIntegration]:
 
 
 def find_integration(slug: str) -> AlertIntegration | None:
-    return AlertIntegration.objects.filter(slug=slug, is_active=True).first()
+    # Unordered: the slug is unique, and this runs on every alert post.
+    return next(iter(AlertIntegration.objects.filter(slug=slug, is_active=True).order_by()), None)

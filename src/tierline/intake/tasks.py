@@ -10,8 +10,8 @@ from .models import InboundMessage, InboundStatus
 @db_task(retries=2, retry_delay=10)
 def process_inbound_message(message_id: int) -> None:
     # A payload another task already took with its integration's batch is done: nothing to read.
-    message = (InboundMessage.objects.select_related("integration").defer("raw")
-               .filter(pk=message_id, status=InboundStatus.PENDING).first())
+    message = next(iter(InboundMessage.objects.select_related("integration").defer("raw").order_by()
+                        .filter(pk=message_id, status=InboundStatus.PENDING)), None)
     if message is not None:
         do_process_message(message)
 

@@ -122,9 +122,12 @@ def do_create_issue(
     affected_users: int | None = None,
     alert_level: str = "",
     at: datetime | None = None,
+    sla_clocks=None,
 ) -> Issue:
     """A new issue, routed (tierline.triage) and scored by the current priority rules; an
-    explicit `priority` is kept as an override of the computed one."""
+    explicit `priority` is kept as an override of the computed one. Issues opened by the dozen
+    in one transaction (alert intake) pass an `escalation.clocks.SlaClockBatch` as `sla_clocks`:
+    their clocks are started in it, and written when the caller saves it."""
     from tierline.escalation.clocks import sync_sla_clocks
     from tierline.triage.actions import apply_priority, clean_labels, route_new_issue
 
@@ -159,7 +162,10 @@ def do_create_issue(
             issue.priority_override_reason = "set when the issue was filed"
         apply_priority(issue, actor=actor, at=now)
         issue.save(force_insert=True)
-        sync_sla_clocks(issue, now)
+        if sla_clocks is None:
+            sync_sla_clocks(issue, now)
+        else:
+            sla_clocks.sync(issue, now)
         actor_contact = requester if actor is None or actor.is_customer else None
         _record(issue, EventKind.CREATED, actor=actor, actor_contact=actor_contact, at=now,
                 channel=channel, severity=severity, priority=issue.priority)
