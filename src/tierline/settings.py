@@ -251,8 +251,9 @@ IMAP_FOLDER = _env("TIERLINE_IMAP_FOLDER", "INBOX")
 METRIC_MAX_POINTS = _env_int("TIERLINE_METRIC_MAX_POINTS", 1000)
 METRIC_MAX_BYTES = _env_int("TIERLINE_METRIC_MAX_BYTES", 1024 * 1024)
 METRIC_THRESHOLD = float(_env("TIERLINE_METRIC_THRESHOLD", "4"))
-METRIC_PERSISTENCE = tuple(int(x) for x in _env("TIERLINE_METRIC_PERSISTENCE", "3/5").split("/", 1))
-METRIC_RECOVERY = _env_int("TIERLINE_METRIC_RECOVERY", 12)  # points in a row inside the pattern resolve it
+METRIC_PERSISTENCE = tuple(int(x) for x in _env("TIERLINE_METRIC_PERSISTENCE", "3/6").split("/", 1))
+METRIC_RECOVERY_MINUTES = _env_int("TIERLINE_METRIC_RECOVERY_MINUTES", 240)  # back to normal this long resolves it
+METRIC_REST_MINUTES = _env_int("TIERLINE_METRIC_REST_MINUTES", 720)  # after a recovery, no new anomaly this long
 
 # Phone calls: the country of numbers written without one (+1 415 555 0100 vs 415 555 0100), and
 # the largest body a phone line's webhook may send (Twilio's status callbacks are about 1 KiB).

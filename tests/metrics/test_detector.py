@@ -3,7 +3,7 @@ flags a drop once it persists, recovers, stays quiet on noise and on conversion 
 a handful of attempts."""
 
 from tests.metrics.synthetic import hourly_checkouts, hourly_orders
-from tierline.metrics.detector import OPENED, RECOVERED, DetectorConfig, PersistenceState, run, step
+from tierline.metrics.detector import OPENED, RECOVERED, DetectorConfig, History, PersistenceState, paced, run, step
 
 CONFIG = DetectorConfig()
 WEEK_HOURS = 7 * 24
@@ -26,8 +26,9 @@ def test_a_drop_opens_once_and_recovers():
     found = _transitions(times, values)
     assert [t for _, t in found] == [OPENED, RECOVERED]
     opened_at, recovered_at = found[0][0], found[1][0]
-    assert drop[0] + 2 <= opened_at <= drop[0] + 4  # k=3 of n=5: the third point outside
-    assert drop[1] + CONFIG.clear - 1 <= recovered_at <= drop[1] + CONFIG.clear + 4
+    assert drop[0] + 2 <= opened_at <= drop[0] + 4  # k=3 of n=6: the third point outside
+    # Hourly points: a recovery looks at the last 6 (4 hours, but at least n), none outside.
+    assert drop[1] + 5 <= recovered_at <= drop[1] + 12
 
 
 def test_the_weekly_pattern_is_learnt():
@@ -78,8 +79,35 @@ def test_conversion_rates_on_a_handful_of_attempts_do_not_alarm():
 
 def test_persistence_needs_k_of_n_and_a_run_of_clear_points_to_recover():
     state = PersistenceState()
-    config = DetectorConfig(k=3, n=5, clear=6)
+    config = DetectorConfig(k=3, n=5, clear=6, settled_share=1.0, rest=0)
     assert [step(state, flag, config) for flag in [True, False, True, False, True]] == [None] * 4 + [OPENED]
     assert [step(state, flag, config) for flag in [False] * 5 + [True]] == [None] * 6  # a dip starts over
     assert [step(state, flag, config) for flag in [False] * 5] == [None] * 5
     assert step(state, False, config) == RECOVERED
+
+
+def test_hovering_at_the_edge_of_the_band_is_not_a_recovery():
+    config = DetectorConfig(k=3, n=5, clear=10, settled_share=0.8, rest=0)
+    state = PersistenceState()
+    assert [step(state, True, config) for _ in range(3)][-1] == OPENED
+    # Inside the band but not settled (not within half the threshold): the anomaly stays open.
+    assert {step(state, False, config, is_settled=False) for _ in range(20)} == {None}
+    # 8 of the last 10 settled, none outside: recovered.
+    assert [step(state, False, config, is_settled=s) for s in [True] * 6 + [False] * 2 + [True] * 2][-1] == RECOVERED
+
+
+def test_after_a_recovery_the_metric_rests():
+    config = DetectorConfig(k=2, n=3, clear=3, settled_share=1.0, rest=10)
+    state = PersistenceState()
+    assert [step(state, flag, config) for flag in [True, True, False, False, False]] == [
+        None, OPENED, None, None, RECOVERED]
+    # A new dip within `rest` points opens nothing; after it, one does.
+    assert {step(state, True, config) for _ in range(9)} == {None}
+    assert step(state, True, config) == OPENED
+
+
+def test_recovery_and_rest_are_durations_turned_into_the_metrics_points():
+    five_minutes = History([i * 300 for i in range(100)], [1.0] * 100)
+    hourly = History([i * 3600 for i in range(100)], [1.0] * 100)
+    assert (paced(CONFIG, five_minutes).clear, paced(CONFIG, five_minutes).rest) == (48, 144)
+    assert (paced(CONFIG, hourly).clear, paced(CONFIG, hourly).rest) == (CONFIG.n, 12)

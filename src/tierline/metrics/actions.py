@@ -16,7 +16,18 @@ from django.utils.text import slugify
 from tierline.errors import InvalidInput, PayloadTooLarge
 from tierline.intake.secrets import new_salt
 
-from .detector import OPENED, RECOVERED, WEEK, DetectorConfig, History, PersistenceState, baseline_sample, judge, step
+from .detector import (
+    OPENED,
+    RECOVERED,
+    WEEK,
+    DetectorConfig,
+    History,
+    PersistenceState,
+    baseline_sample,
+    judge,
+    paced,
+    step,
+)
 from .models import Metric, MetricKind, MetricPoint
 
 MAX_VALUE = 1e15  # larger numbers are a sender's bug, not a business metric
@@ -25,7 +36,9 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 def detector_config() -> DetectorConfig:
     k, n = settings.METRIC_PERSISTENCE
-    return DetectorConfig(threshold=settings.METRIC_THRESHOLD, k=k, n=n, clear=settings.METRIC_RECOVERY)
+    return DetectorConfig(threshold=settings.METRIC_THRESHOLD, k=k, n=n,
+                          recovery_seconds=settings.METRIC_RECOVERY_MINUTES * 60,
+                          rest_seconds=settings.METRIC_REST_MINUTES * 60)
 
 
 def do_create_metric(*, name: str, kind: str = MetricKind.COUNT, description: str = "",
@@ -138,18 +151,23 @@ def do_detect_metric_anomalies(metric: Metric, *, chunk: int = 2000) -> list[str
             if not pending:
                 return transitions
             history = _history(metric, pending[0].at, pending[-1].at, config)
+            config = paced(detector_config(), history)  # recovery and rest in this metric's points
             keep = max(config.n, config.clear)
-            recent = [tuple(f) for f in metric.recent_flags][-keep:]
-            state = PersistenceState([flag for _, flag in recent], is_open=metric.open_anomaly_id is not None)
+            # Entries stored before the settled flag existed: settled when not outside.
+            recent = [(f[0], f[1], f[2] if len(f) > 2 else not f[1]) for f in metric.recent_flags][-keep:]
+            state = PersistenceState([f[1] for f in recent], [f[2] for f in recent],
+                                     is_open=metric.open_anomaly_id is not None, rest=metric.rest_points)
+            times = [f[0] for f in recent]
             for point in pending:
                 verdict = judge(point.value, baseline_sample(history, int(point.at.timestamp()), config), config,
                                 successes=point.successes, attempts=point.attempts)
                 point.expected, point.low, point.high = verdict.expected, verdict.low, verdict.high
                 point.score, point.is_outside = verdict.score, verdict.is_outside
-                recent = [*recent, (point.at.isoformat(), verdict.is_outside)][-keep:]
-                transition = step(state, verdict.is_outside, config)
+                times = [*times, point.at.isoformat()][-keep:]
+                transition = step(state, verdict.is_outside, config, verdict.is_settled)
                 if transition == OPENED:
-                    started = min(datetime.fromisoformat(at) for at, flag in recent[-config.n:] if flag)
+                    started = min(datetime.fromisoformat(at) for at, flag in zip(
+                        times[-config.n:], state.recent[-config.n:], strict=True) if flag)
                     open_anomaly(metric, point, started_at=started)
                 elif transition == RECOVERED:
                     close_anomaly(metric, point)
@@ -157,5 +175,6 @@ def do_detect_metric_anomalies(metric: Metric, *, chunk: int = 2000) -> list[str
                     transitions.append(transition)
             MetricPoint.objects.bulk_update(pending, ["expected", "low", "high", "score", "is_outside"],
                                             batch_size=500)
-            metric.recent_flags = [list(f) for f in recent]
-            metric.save(update_fields=["recent_flags", "open_anomaly"])
+            metric.recent_flags = [list(f) for f in zip(times, state.recent, state.settled, strict=True)]
+            metric.rest_points = state.rest
+            metric.save(update_fields=["recent_flags", "rest_points", "open_anomaly"])

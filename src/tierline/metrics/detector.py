@@ -8,14 +8,19 @@ benchmark (bench/anomaly.py) runs exactly what the worker runs.
   the weekly one once there is a history.
 - `judge`: one point against its sample: median and MAD (scaled to a standard deviation, floored
   at a fraction of the median so a flat series does not alarm on rounding) give a robust z-score.
-  A conversion rate must also be improbable under a binomial test with the expected rate, so a
-  handful of attempts never alarms however low the rate looks.
-- `step`: k of the last n points outside opens an anomaly; `clear` points in a row inside the
-  pattern recover it, so a metric that keeps dipping does not open and close issues in turn.
+  The floor is also the minimum effect: a point must be at least threshold x relative_floor
+  (20%) away from the expected value. A conversion rate must also be improbable under a binomial
+  test with the expected rate, so a handful of attempts never alarms however low the rate looks.
+  A point is *settled* when it is back well inside the band (within `settle` of the threshold).
+- `step`: k of the last n points outside opens an anomaly; the last `clear` points recover it
+  when none is outside and most (`settled_share`) are settled (hysteresis: hovering at the band's
+  edge is not a recovery), and for `rest` points after a recovery no new anomaly opens, so a
+  metric that keeps dipping does not open and close issues in turn. bench/anomaly.py chose these
+  numbers on the labelled NAB series.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,8 +38,15 @@ class DetectorConfig:
     relative_floor: float = 0.05  # the spread is at least this fraction of the expected value
     alpha: float = 1e-3  # binomial test for conversion rates
     k: int = 3  # k of the last n points outside opens an anomaly
-    n: int = 5
-    clear: int = 12  # this many points in a row inside the pattern recover it (a spiky metric must settle)
+    n: int = 6
+    clear: int = 48  # the last this many points decide a recovery (a spiky metric must settle)
+    settle: float = 0.5  # a point is settled within this share of the threshold (recovery hysteresis)
+    settled_share: float = 0.8  # of the last `clear` points, at least this share settled, none outside
+    rest: int = 144  # points after a recovery during which no new anomaly opens
+    # `clear` and `rest` as durations, turned into points by the metric's own pace (`paced`):
+    # 48 and 144 points of a 5-minute metric, 6 (n at least) and 12 of an hourly one.
+    recovery_seconds: int | None = 4 * HOUR
+    rest_seconds: int | None = 12 * HOUR
     direction: str = "drop"  # "drop" (business metrics) or "both"
 
 
@@ -45,6 +57,7 @@ class Verdict:
     high: float | None
     score: float | None  # robust z-score
     is_outside: bool
+    is_settled: bool = True  # well inside the band: counts towards a recovery
 
 
 LEARNING = Verdict(None, None, None, None, False)
@@ -95,10 +108,16 @@ def judge(value: float, sample: np.ndarray, config: DetectorConfig, *,
     scale = max(spread, float(p90 - p10) / 2.563, config.relative_floor * abs(expected), 1e-9)
     score = (value - expected) / scale
     low, high = expected - config.threshold * scale, expected + config.threshold * scale
-    outside = score <= -config.threshold or (config.direction == "both" and score >= config.threshold)
-    if outside and attempts is not None and successes is not None:
-        outside = _improbable(successes, attempts, min(max(expected, 0.0), 1.0), config)
-    return Verdict(expected, low, high, score, bool(outside))
+
+    def beyond(threshold: float) -> bool:
+        found = score <= -threshold or (config.direction == "both" and score >= threshold)
+        if found and attempts is not None and successes is not None:
+            found = _improbable(successes, attempts, min(max(expected, 0.0), 1.0), config)
+        return bool(found)
+
+    outside = beyond(config.threshold)
+    settled = not outside and not beyond(config.settle * config.threshold)
+    return Verdict(expected, low, high, score, outside, settled)
 
 
 def _improbable(successes: int, attempts: int, rate: float, config: DetectorConfig) -> bool:
@@ -116,23 +135,43 @@ def _improbable(successes: int, attempts: int, rate: float, config: DetectorConf
 
 @dataclass
 class PersistenceState:
-    recent: list[bool] = field(default_factory=list)  # newest last, at most max(n, clear)
+    recent: list[bool] = field(default_factory=list)  # outside? newest last, at most max(n, clear)
+    settled: list[bool] = field(default_factory=list)  # settled? (False before the anomaly opened)
     is_open: bool = False
+    rest: int = 0  # points to go before a new anomaly may open
 
 
 OPENED, RECOVERED = "opened", "recovered"
 
 
-def step(state: PersistenceState, is_outside: bool, config: DetectorConfig) -> str | None:
+def step(state: PersistenceState, is_outside: bool, config: DetectorConfig,
+         is_settled: bool | None = None) -> str | None:
     """Feed one judged point; returns OPENED or RECOVERED when the anomaly changes."""
-    state.recent = [*state.recent, is_outside][-max(config.n, config.clear):]
-    if not state.is_open and sum(state.recent[-config.n:]) >= config.k:
-        state.is_open = True
-        return OPENED
-    if state.is_open and len(state.recent) >= config.clear and not any(state.recent[-config.clear:]):
-        state.is_open = False
+    keep = max(config.n, config.clear)
+    state.recent = [*state.recent, is_outside][-keep:]
+    state.settled = [*state.settled, not is_outside if is_settled is None else is_settled][-keep:]
+    if not state.is_open:
+        state.rest = max(0, state.rest - 1)
+        if not state.rest and sum(state.recent[-config.n:]) >= config.k:
+            # Only points after this one count towards the recovery.
+            state.is_open, state.settled = True, [False] * len(state.settled)
+            return OPENED
+    elif (len(state.settled) >= config.clear and not any(state.recent[-config.clear:])
+          and sum(state.settled[-config.clear:]) >= config.settled_share * config.clear):
+        state.is_open, state.rest = False, config.rest
         return RECOVERED
     return None
+
+
+def paced(config: DetectorConfig, history: History) -> DetectorConfig:
+    """`config` with `clear` and `rest` counted in this metric's points: its median spacing."""
+    gaps = np.diff(history.times)
+    gaps = gaps[gaps > 0]
+    if config.recovery_seconds is None or not gaps.size:
+        return config
+    interval = float(np.median(gaps))
+    return replace(config, clear=max(config.n, round(config.recovery_seconds / interval)),
+                   rest=round((config.rest_seconds or 0) / interval))
 
 
 def run(times: Sequence[float], values: Sequence[float], config: DetectorConfig,
@@ -140,6 +179,7 @@ def run(times: Sequence[float], values: Sequence[float], config: DetectorConfig,
     """Judge a series given in time order, each point against earlier points only (its slots lie
     a day or a week back). Yields (index, verdict, transition); for the benchmark and tests."""
     history = History(times, values)
+    config = paced(config, history)
     state = PersistenceState()
     for i in range(len(history.times)):
         t = int(history.times[i])
@@ -147,4 +187,4 @@ def run(times: Sequence[float], values: Sequence[float], config: DetectorConfig,
         if attempts is not None and successes is not None:
             kwargs = {"attempts": int(attempts[i]), "successes": int(successes[i])}
         verdict = judge(float(history.values[i]), baseline_sample(history, t, config), config, **kwargs)
-        yield i, verdict, step(state, verdict.is_outside, config)
+        yield i, verdict, step(state, verdict.is_outside, config, verdict.is_settled)

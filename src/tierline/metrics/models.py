@@ -26,7 +26,9 @@ class Metric(models.Model):
     )
     secret_salt = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
-    recent_flags = models.JSONField(default=list, blank=True)  # newest last: was each point outside
+    # Newest last: [at, outside?, settled?] of each recent point (see detector.PersistenceState).
+    recent_flags = models.JSONField(default=list, blank=True)
+    rest_points = models.PositiveIntegerField(default=0)  # points to go before a new anomaly may open
     open_anomaly = models.ForeignKey(
         "MetricAnomaly", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
