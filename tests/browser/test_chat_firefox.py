@@ -64,7 +64,7 @@ def test_customer_chats_in_firefox_and_sees_the_agents_reply_live(asgi_server, t
     assert (issue.organization, issue.requester.email) == (acme, "ann@acme.example")
     assert issue.title == "The revenue chart is empty since this morning"
     assert issue.attachments.get().filename == "q3.png"
-    assert [c.author for c in issue.comments.filter(is_public=True).order_by("id")] == [None, agent]
+    assert [c.author for c in issue.comments.filter(is_public=True).order_by("id")] == [None, agent, agent]
     conversation = Conversation.objects.get(issue=issue)
     assert conversation.is_verified and conversation.app_version == "2.4.1"
     assert "/widget/demo/" in conversation.page_url and "Firefox" in conversation.user_agent

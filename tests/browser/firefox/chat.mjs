@@ -108,6 +108,15 @@ async function signedCustomer(page) {
     return root.getElementById("tl-panel").hidden && root.activeElement && root.activeElement.id === "tl-open"
       && root.getElementById("tl-open").getAttribute("aria-expanded") === "false";
   })`);
+
+  step = "the agent replies while the panel is closed (API)";
+  await api("POST", `/api/v1/issues/${key}/comments`, { body: "Fixed: the Q3 dashboard shows data again." });
+  await poll(page, "the live region announces the reply and the button counts it", `(() => {
+    const root = (${widget})();
+    return root.getElementById("tl-announce").textContent === "New reply from Alice Agent"
+      && root.getElementById("tl-announce").getAttribute("aria-live") === "polite"
+      && root.getElementById("tl-open").textContent === "Chat with support (1 new)" || root.getElementById("tl-open").textContent;
+  })`);
   return { key };
 }
 

@@ -36,7 +36,8 @@
       '<form id="tl-form"><label for="tl-body">Your message</label><textarea id="tl-body" rows="2" maxlength="5000"></textarea>' +
       '<div class="row"><label class="file">Screenshot <input type="file" id="tl-shot" accept="image/png,image/jpeg,image/gif,image/webp"></label>' +
       '<button type="submit">Send</button></div></form></div>' +
-      '<button type="button" id="tl-open" aria-expanded="false" aria-controls="tl-panel">Chat with support</button>';
+      '<button type="button" id="tl-open" aria-expanded="false" aria-controls="tl-panel">Chat with support</button>' +
+      '<p class="sr" id="tl-announce" aria-live="polite"></p>';
 
     var host = document.createElement("tierline-chat");
     host.setAttribute("data-tierline-chat", "");
@@ -54,9 +55,9 @@
     shell.innerHTML = HTML;
     root.appendChild(shell);
     function $(id) { return root.getElementById(id); }
-    var panel = $("tl-panel"), openButton = $("tl-open"), log = $("tl-log"), notice = $("tl-notice");
+    var panel = $("tl-panel"), openButton = $("tl-open"), log = $("tl-log"), notice = $("tl-notice"), announce = $("tl-announce");
     var form = $("tl-form"), body = $("tl-body"), shot = $("tl-shot");
-    var socket = null, ticket = null, greeted = false, seen = Object.create(null), queue = [], retry = 1000;
+    var socket = null, ticket = null, greeted = false, seen = Object.create(null), queue = [], retry = 1000, unread = 0;
 
     say = function (text) { notice.textContent = text || ""; };
     function stored() { try { return localStorage.getItem(STORE) || ""; } catch (e) { return ""; } }
@@ -77,6 +78,15 @@
       item.appendChild(document.createTextNode(message.body + (files ? " [" + files + "]" : "")));
       log.appendChild(item);
       log.scrollTop = log.scrollHeight;
+      if (panel.hidden && message.from !== "customer") {
+        unread += 1;  // the log is hidden with the panel: say it where a screen reader still hears it
+        announce.textContent = "New reply from " + message.author;
+        label();
+      }
+    }
+
+    function label() {
+      openButton.textContent = panel.hidden ? "Chat with support" + (unread ? " (" + unread + " new)" : "") : "Hide chat";
     }
 
     function connect() {
@@ -128,10 +138,13 @@
     }
 
     function toggle(open) {
+      var hadFocus = Boolean(root.activeElement) && panel.contains(root.activeElement);
       panel.hidden = !open;
       openButton.setAttribute("aria-expanded", String(open));
-      openButton.textContent = open ? "Hide chat" : "Chat with support";
-      if (open) { if (!socket) connect(); body.focus(); } else { openButton.focus(); }
+      if (open) { unread = 0; announce.textContent = ""; }
+      label();
+      // Opening moves the focus into the panel; closing gives it back only if it was there.
+      if (open) { if (!socket) connect(); body.focus(); } else if (hadFocus) { openButton.focus(); }
     }
 
     openButton.addEventListener("click", guard(function () { toggle(panel.hidden); }));
