@@ -2,7 +2,10 @@
 browser contexts, against a live ASGI server with websockets (tests/browser/chat_server.py). The same in Firefox:
 test_chat_firefox.py."""
 
+import threading
+
 import pytest
+from django.db import connections
 from playwright.sync_api import expect
 
 from tests.browser.chat_server import asgi_server_fixture, product_page, product_site, wait_for  # noqa: F401
@@ -12,6 +15,7 @@ from tests.factories import make_org, make_staff
 from tierline.conversations.actions import Context, do_open_conversation
 from tierline.conversations.identity import verify_identity
 from tierline.conversations.models import Conversation
+from tierline.issues.actions import do_add_comment
 from tierline.issues.models import Channel, Issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -96,8 +100,10 @@ def test_a_forged_identity_is_refused_on_the_product_site(contexts, asgi_server,
     acme = make_org(name="Acme Robotics", email_domains=["acme.example"])
     key = make_chat_key(acme)
     # The real CEO chatted before; a forged identity with the same address must not read it.
-    do_open_conversation(identity=verify_identity(signed_identity(key, acme, email="ceo@acme.example")),
-                         body="Our merger closes Friday", context=Context())
+    _off_the_browser_thread(lambda: do_open_conversation(
+        identity=verify_identity(signed_identity(key, acme, email="ceo@acme.example")),
+        body="Our merger closes Friday", context=Context()))
+    assert Issue.objects.filter(title="Our merger closes Friday").exists()
     forged = signed_identity(key, acme, email="ceo@acme.example", secret="tlc_not-the-secret")
     # The company's own site, on another origin; the hostile one restyles everything and breaks
     # Array.prototype, and the widget still works without throwing into it.
@@ -109,6 +115,14 @@ def test_a_forged_identity_is_refused_on_the_product_site(contexts, asgi_server,
         _refused_and_anonymous(customer, product)
         assert customer.locator("tierline-chat").bounding_box()["width"] > 0
     assert not errors
+
+
+def _off_the_browser_thread(write):
+    """Playwright keeps an event loop running in this thread, where an action that publishes with
+    no websocket server on hand (async_to_sync) is refused: write from a thread of its own."""
+    thread = threading.Thread(target=lambda: (write(), connections.close_all()))
+    thread.start()
+    thread.join(timeout=30)
 
 
 def _refused_and_anonymous(customer, product):
@@ -125,3 +139,30 @@ def _refused_and_anonymous(customer, product):
     assert issue.organization is None and issue.requester.email.endswith("@chat.invalid")
     assert not Conversation.objects.get(issue=issue).is_verified
     assert Conversation.objects.get(issue=issue).page_url == f"{product}/account"
+
+
+def test_the_widget_works_from_the_keyboard_and_announces_replies(contexts):
+    acme = make_org(name="Acme Robotics", email_domains=["acme.example"])
+    identity = signed_identity(make_chat_key(acme), acme, email="ann@acme.example")
+    agent = make_staff("support_t1", email="alice@tierline.example", name="Alice Agent")
+    customer = contexts()
+    customer.goto(f"/widget/demo/?identity={identity}")
+    chat_button = customer.get_by_role("button", name="Chat with support")
+    chat_button.focus()
+    customer.keyboard.press("Enter")
+    dialog = customer.get_by_role("dialog", name="Chat with support")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Your message")).to_be_focused()
+    customer.keyboard.type("Where is my invoice?")
+    customer.keyboard.press("Enter")
+    expect(dialog.get_by_role("log", name="Messages")).to_contain_text("Where is my invoice?")
+    issue = wait_for(lambda: Issue.objects.filter(channel=Channel.CHAT).first())
+
+    customer.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(customer.get_by_role("button", name="Chat with support")).to_be_focused()
+    do_add_comment(issue, body="It is in Billing > Invoices.", is_public=True, author=agent)
+    expect(customer.get_by_role("button", name="Chat with support (1 new)")).to_be_visible()
+    expect(customer.locator("#tl-announce[aria-live=polite]")).to_have_text("New reply from Alice Agent")
+    customer.keyboard.press("Enter")
+    expect(dialog.get_by_role("log", name="Messages")).to_contain_text("It is in Billing > Invoices.")
