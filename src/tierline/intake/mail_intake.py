@@ -41,10 +41,14 @@ def process_email(message: InboundMessage) -> None:
     if parsed.sender in settings.INTAKE_ADDRESSES or parsed.sender == settings.DEFAULT_FROM_EMAIL.lower():
         return _finish(message, InboundStatus.IGNORED, "sent from our own address (mail loop)", **fields)
     if parsed.message_id:
-        earlier = (InboundMessage.objects.filter(kind=InboundKind.EMAIL, message_id=parsed.message_id,
-                                                 status=InboundStatus.PROCESSED).exclude(pk=message.pk).first())
+        # Looked up by sender (a copy of a mail has the same one; that column is indexed, and the
+        # status is checked here so the database does not pick the status index instead).
+        copies = (InboundMessage.objects.filter(sender=parsed.sender, message_id=parsed.message_id)
+                  .exclude(pk=message.pk).values_list("pk", "kind", "status").order_by("pk"))
+        earlier = next((pk for pk, kind, status in copies
+                        if kind == InboundKind.EMAIL and status == InboundStatus.PROCESSED), None)
         if earlier is not None:
-            return _finish(message, InboundStatus.IGNORED, f"already received as message {earlier.pk}", **fields)
+            return _finish(message, InboundStatus.IGNORED, f"already received as message {earlier}", **fields)
     recent = received_since(parsed.sender, timezone.now() - timedelta(hours=1))
     if recent >= settings.MAIL_LOOP_LIMIT:
         raise InvalidInput(f"Mail loop suspected: {recent} messages from {parsed.sender} in an hour",
