@@ -377,7 +377,6 @@ def do_process_call_delivery(delivery_id: int) -> CallDelivery | None:
     return delivery
 
 
-
 def do_process_waiting_deliveries() -> int:
     """Read again every delivery still waiting for a call reported since: a safety net for a
     wake-up lost on the way (the worker runs it with the contact index pass)."""
