@@ -1,25 +1,33 @@
-"""In-app chat round trip with many open conversations on one server.
+"""In-app chat round trip with 200 open conversations on one server.
 
     .venv/bin/python bench/chat.py [--quick] [--database-url URL] [--conversations N] [--rounds R]
+                                   [--pause 2-8] [--seed S]
 
 Starts `uvicorn tierline.asgi:application` in a subprocess (one process, in-memory channel layer)
 and opens N widget websockets (200; 50 with --quick) with the `websockets` library, each a
-verified user who opens a conversation. One agent listens on the desk's websocket, watching every
-conversation, and answers each customer message through the REST API
-(POST /api/v1/issues/{key}/comments), as a desk page or an integration would.
+verified user of a customer with an SLA policy who opens a conversation. One agent listens on the
+desk's websocket, watching every conversation, and answers each customer message through the REST
+API (POST /api/v1/issues/{key}/comments), as a desk page or an integration would.
 
-Measured, all N conversations at once, R rounds each (5; 3 with --quick):
-- chat round trip: a widget sends a message -> it is stored as a comment and reaches the agent's
-  desk socket -> the agent's reply is stored and pushed -> the widget shows it;
-- baseline in the same run, on the same sockets and server: a plain websocket echo (a frame the
-  widget consumer answers at once, without the database).
-The ratio is chat p50 / echo p50.
+Measured, R rounds per conversation (5; 3 with --quick):
+- baseline, in the same run on the same sockets and server: a plain websocket echo (a frame the
+  widget consumer answers at once, without the database), all N at once;
+- chat round trip, all N at once: every widget sends a message at the same instant -> it is stored
+  as a comment and reaches the agent's desk socket -> the agent's reply is stored and pushed -> the
+  widget shows it; the next round starts when every reply has arrived. The worst case;
+- chat round trip, paced: what 200 people chatting at the same time do. Each conversation sends
+  its next message a human pause (uniform in --pause seconds, from a seeded generator) after the
+  reply to its previous one, so the N conversations overlap at random.
+For each: p50 and p95 latency, round trips per second, and the server's CPU time per round trip
+(from /proc; that figure does not depend on how long a message waited).
+The ratios are chat p50 / echo p50.
 """
 
 import argparse
 import asyncio
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -38,6 +46,8 @@ def parse_args():
     parser.add_argument("--database-url", help="a throwaway PostgreSQL database; it is wiped")
     parser.add_argument("--conversations", type=int)
     parser.add_argument("--rounds", type=int)
+    parser.add_argument("--pause", default="2-8", help="seconds between a reply and the next message (paced)")
+    parser.add_argument("--seed", type=int, default=8)
     return parser.parse_args()
 
 
@@ -73,7 +83,11 @@ def prepare(n: int):
     from tierline.conversations.actions import do_create_chat_key
     from tierline.conversations.identity import chat_secret, sign_identity
     from tierline.customers.actions import do_create_organization
+    from tierline.escalation.sla import do_create_sla_policy
 
+    # Replies start and stop SLA clocks, as they do for a customer with a support contract.
+    do_create_sla_policy(name="Around the clock", first_response_minutes=60, next_response_minutes=60,
+                         resolution_minutes=5 * 24 * 60)
     org = do_create_organization(name="Acme", email_domains=["acme.example"])
     key = do_create_chat_key(actor=None, organization=org)
     secret = chat_secret(key.key_id, key.secret_salt)
@@ -88,7 +102,8 @@ def prepare(n: int):
     return identities, token, f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-async def run(port: int, identities: list[str], token: str, cookie: str, rounds: int) -> dict:
+async def run(port: int, server_pid: int, identities: list[str], token: str, cookie: str, rounds: int,
+              pauses: list[list[float]]) -> dict:
     import websockets
 
     base = f"ws://127.0.0.1:{port}"
@@ -136,8 +151,8 @@ async def run(port: int, identities: list[str], token: str, cookie: str, rounds:
         await _until(ws, "error")
         return time.perf_counter() - started
 
-    async def round_trip(ws, n: int) -> float:
-        body = f"round {n} {id(ws)}"
+    async def round_trip(ws, label: str) -> float:
+        body = f"{label} {id(ws)}"
         started = time.perf_counter()
         await ws.send(json.dumps({"type": "message", "body": body}))
         while True:
@@ -145,20 +160,50 @@ async def run(port: int, identities: list[str], token: str, cookie: str, rounds:
             if frame["type"] == "message" and frame["message"]["body"] == "Reply to " + body:
                 return time.perf_counter() - started
 
-    echo_times, chat_times = [], []
-    started = time.perf_counter()
-    for _ in range(rounds):
-        echo_times += await asyncio.gather(*(echo(ws) for ws in widgets))
-    echo_wall = time.perf_counter() - started
-    started = time.perf_counter()
-    for n in range(rounds):
-        chat_times += await asyncio.gather(*(round_trip(ws, n) for ws in widgets))
-    chat_wall = time.perf_counter() - started
+    async def paced(ws, waits: list[float]) -> list[float]:
+        times = []
+        for n, wait in enumerate(waits):
+            await asyncio.sleep(wait)
+            times.append(await round_trip(ws, f"paced {n}"))
+        return times
+
+    phases = {}
+
+    async def phase(name: str, rounds_of):
+        cpu, started = server_cpu_seconds(server_pid), time.perf_counter()
+        times = [t for batch in await rounds_of() for t in batch]
+        phases[name] = {"times": times, "wall": time.perf_counter() - started,
+                        "cpu": server_cpu_seconds(server_pid) - cpu}
+
+    async def all_at_once(measure):
+        return [await asyncio.gather(*(measure(ws, f"round {n}") for ws in widgets)) for n in range(rounds)]
+
+    async def echo_rounds():
+        return await all_at_once(lambda ws, _: echo(ws))
+
+    async def burst_rounds():
+        return await all_at_once(round_trip)
+
+    async def paced_rounds():
+        return await asyncio.gather(*(paced(ws, waits) for ws, waits in zip(widgets, pauses, strict=True)))
+
+    await phase("echo", echo_rounds)
+    await phase("chat", burst_rounds)
+    await phase("paced", paced_rounds)
     agent_task.cancel()
     for ws in (*widgets, desk):
         await ws.close()
     pool.shutdown(wait=False)
-    return {"echo": echo_times, "chat": chat_times, "echo_wall": echo_wall, "chat_wall": chat_wall}
+    return phases
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _until(ws, kind: str) -> dict:
@@ -173,35 +218,43 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+LINES = {"echo": "websocket echo (baseline), all at once", "chat": "chat round trip, all at once",
+         "paced": "chat round trip, paced {pause} s"}
+
+
 def main():
     args = parse_args()
     n = args.conversations or (50 if args.quick else 200)
     rounds = args.rounds or (3 if args.quick else 5)
+    low, _, high = args.pause.partition("-")
+    rng = random.Random(args.seed)
+    pauses = [[rng.uniform(float(low), float(high or low)) for _ in range(rounds)] for _ in range(n)]
     os.environ["TIERLINE_PLAIN_HTTP"] = "1"  # the bench and its server agree on the session cookie
     setup_django(args.database_url)
     identities, token, cookie = prepare(n)
     port = free_port()
     server = start_server(port)
     try:
-        results = asyncio.run(run(port, identities, token, cookie, rounds))
+        phases = asyncio.run(run(port, server.pid, identities, token, cookie, rounds, pauses))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    figures = {"conversations": n, "rounds": rounds,
+    figures = {"conversations": n, "rounds": rounds, "pause_s": args.pause, "seed": args.seed,
                "database": "postgresql" if args.database_url else "sqlite"}
-    for name in ("echo", "chat"):
-        times = results[name]
+    for name, phase in phases.items():
+        times = phase["times"]
         figures[f"{name}_p50_ms"] = round(statistics.median(times) * 1000, 1)
         figures[f"{name}_p95_ms"] = round(percentile(times, 95) * 1000, 1)
-        figures[f"{name}_per_s"] = round(len(times) / results[f"{name}_wall"], 1)
-    figures["chat_over_echo_p50"] = round(figures["chat_p50_ms"] / max(figures["echo_p50_ms"], 0.001), 1)
+        figures[f"{name}_per_s"] = round(len(times) / phase["wall"], 1)
+        figures[f"{name}_server_cpu_ms"] = round(phase["cpu"] / len(times) * 1000, 1)
+    for name in ("chat", "paced"):
+        figures[f"{name}_over_echo_p50"] = round(figures[f"{name}_p50_ms"] / max(figures["echo_p50_ms"], 0.001), 1)
     print(f"{n} concurrent conversations, {rounds} rounds each, one uvicorn process ({figures['database']})")
-    print(f"{'':34}{'p50 ms':>10}{'p95 ms':>10}{'per s':>10}")
-    print(f"{'websocket echo (baseline)':34}{figures['echo_p50_ms']:>10}{figures['echo_p95_ms']:>10}"
-          f"{figures['echo_per_s']:>10}")
-    print(f"{'chat widget -> agent -> widget':34}{figures['chat_p50_ms']:>10}{figures['chat_p95_ms']:>10}"
-          f"{figures['chat_per_s']:>10}")
-    print(f"chat p50 / echo p50: {figures['chat_over_echo_p50']}x")
+    print(f"{'':44}{'p50 ms':>9}{'p95 ms':>9}{'per s':>8}{'server CPU ms each':>20}")
+    for name in phases:
+        print(f"{LINES[name].format(pause=args.pause):44}{figures[f'{name}_p50_ms']:>9}{figures[f'{name}_p95_ms']:>9}"
+              f"{figures[f'{name}_per_s']:>8}{figures[f'{name}_server_cpu_ms']:>20}")
+    print(f"chat p50 / echo p50: all at once {figures['chat_over_echo_p50']}x, paced {figures['paced_over_echo_p50']}x")
     print(json.dumps(figures))
 
 

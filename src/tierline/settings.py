@@ -268,11 +268,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                                   "CONFIG": {"hosts": [REDIS_URL], "prefix": "tierline-chat", "capacity": 2000}}}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 2000}}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "tierline.conversations.layers.InMemoryChannelLayer",
+                                  "CONFIG": {"capacity": 2000}}}
 CHAT_AWAY_MINUTES = _env_int("TIERLINE_CHAT_AWAY_MINUTES", 5)  # no open widget this long: replies go by email
 CHAT_IDENTITY_MAX_SECONDS = _env_int("TIERLINE_CHAT_IDENTITY_MAX_SECONDS", 24 * 3600)  # longest accepted expiry
 CHAT_SCREENSHOT_MAX_BYTES = _env_int("TIERLINE_CHAT_SCREENSHOT_MAX_BYTES", 5 * 1024 * 1024)
 CHAT_ANONYMOUS_LIMIT = _env_int("TIERLINE_CHAT_ANONYMOUS_LIMIT", 10)  # messages per address per 10 minutes
+# Threads that run the chat sockets' database work (SQLite still writes one at a time).
+CHAT_DATABASE_THREADS = _env_int("TIERLINE_CHAT_DATABASE_THREADS", 4)
 
 # Escalation ladder: the names of tiers 1 to 5, the first engineering tier (escalating into it
 # needs evidence and the component's questionnaire), and where "page the on-call engineer" goes

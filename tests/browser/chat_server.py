@@ -12,6 +12,8 @@ import pytest
 import uvicorn
 from channels.layers import channel_layers
 
+from tierline.conversations.pool import close_pool
+
 # A product page that does its worst to the page it shares with the widget: global CSS that
 # hides, restyles and repositions everything it can reach, and array methods that throw.
 HOSTILE_HEAD = (
@@ -46,6 +48,7 @@ def asgi_server_fixture():
     server.should_exit = True
     thread.join(timeout=10)
     channel_layers.backends.clear()
+    close_pool()  # the chat pool's threads hold connections to the test database
 
 
 @contextlib.contextmanager

@@ -5,6 +5,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import channel_layers
 from django.db import connections
 
+from tierline.conversations.pool import close_pool
+
 
 @pytest.fixture(autouse=True)
 def fresh_channel_layer():
@@ -12,6 +14,7 @@ def fresh_channel_layer():
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+    close_pool()  # the chat pool's threads hold connections to the test database
 
 
 def run_async(coroutine_function, *args):

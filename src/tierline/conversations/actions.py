@@ -8,6 +8,7 @@ push (and the email once the customer has left) for after the commit.
 
 import hashlib
 import secrets as _random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -143,20 +144,29 @@ def check_screenshot(content: bytes, limit: int) -> str:
     raise InvalidInput("A screenshot is a PNG, JPEG, GIF or WebP image", {"screenshot": "not an image"})
 
 
-def note_chat_comment(issue: Issue, comment: Comment, *, is_customer: bool, notify: bool) -> None:
+def note_chat_comment(issue: Issue, comment: Comment, *, is_customer: bool, notify: bool,
+                      attachments: Sequence = ()) -> None:
     """Called by do_add_comment inside its transaction for a comment on a chat issue: keep who is
-    waiting up to date, then push the message (and maybe email it) once committed."""
-    from .delivery import deliver_comment
+    waiting up to date, then push the message (and maybe email it) once committed. One read of the
+    conversation's state, one write when the waiting turn changes; the pushed message is built from
+    the comment at hand."""
+    from .delivery import Presence, deliver_message, message_event, send_email
 
-    if comment.is_public:
-        waiting = comment.created_at if is_customer else None
-        query = Conversation.objects.filter(issue_id=issue.pk)
-        if is_customer:
-            query.filter(waiting_since__isnull=True).update(waiting_since=waiting)
-        else:
-            query.update(waiting_since=None)
-    comment_id = comment.pk
-    transaction.on_commit(lambda: deliver_comment(comment_id, notify=notify and not is_customer))
+    state = (Conversation.objects.filter(issue_id=issue.pk)
+             .values_list("pk", "is_verified", "waiting_since", "sockets_open", "customer_seen_at").first())
+    replied = notify and comment.is_public and not is_customer
+    if state is None:  # a chat issue filed some other way (API, import): mail as usual
+        if replied and issue.requester_id:
+            transaction.on_commit(lambda: send_email(comment.pk))
+        return
+    conversation_id, is_verified, waiting_since, sockets_open, seen_at = state
+    if comment.is_public and (waiting_since is None) == is_customer:
+        # The customer's turn starts with their first unanswered message and ends with a public reply.
+        Conversation.objects.filter(pk=conversation_id).update(
+            waiting_since=comment.created_at if is_customer else None)
+    event = message_event(comment, issue.key, attachments)
+    email = Presence(sockets_open, seen_at) if replied and is_verified else None
+    transaction.on_commit(lambda: deliver_message(issue.pk, conversation_id, event, email_if_away=email))
 
 
 def do_record_presence(conversation_id: int, *, sockets: int = 0) -> None:

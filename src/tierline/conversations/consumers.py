@@ -11,9 +11,10 @@ its own included, and {"type": "error", "detail": "..."}.
 
 The widget socket accepts any origin (the company's product is another site) and trusts no cookie:
 who the user is comes only from the signed identity. The desk socket is same-origin, staff only.
+Database work runs on the chat pool (pool.py), never on Channels' single database thread.
 """
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core import signing
@@ -25,6 +26,7 @@ from tierline.issues.models import Issue
 from . import actions, queries
 from .delivery import DESK_GROUP, conversation_group, issue_group, remember_server_loop
 from .identity import IdentityRefused, verify_identity
+from .pool import on_pool
 from .throttle import is_over_anonymous_limit
 
 UPLOAD_SALT = "tierline.conversations.upload"
@@ -56,7 +58,18 @@ def _text(content: dict, name: str, limit: int) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class _PoolConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message):
+        # Channels sends every message through its single database thread first, to close that
+        # thread's stale connections: a thread hop per frame, for a thread these consumers never use
+        # (their database work runs on the chat pool, whose threads tidy their own connections).
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+
+class ChatConsumer(_PoolConsumer):
     conversation = None
     identity = None
     greeted = False
@@ -75,7 +88,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._message(content)
         elif kind == "ping":
             if self.conversation is not None:
-                await database_sync_to_async(actions.do_record_presence)(self.conversation.pk)
+                await on_pool(actions.do_record_presence)(self.conversation.pk)
         else:
             await self.send_json({"type": "error", "detail": "say hello first, then send messages"})
 
@@ -94,10 +107,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         token = _text(content, "identity", 4096)
         if token:
             try:
-                self.identity = await database_sync_to_async(verify_identity)(token)
+                self.identity = await on_pool(verify_identity)(token)
             except IdentityRefused as error:
                 refused = error.reason
-        conversation = await database_sync_to_async(queries.find_resumable)(
+        conversation = await on_pool(queries.find_resumable)(
             self.identity, None if self.identity else _text(content, "conversation", 200))
         messages = await self._join(conversation) if conversation else []
         await self.send_json({
@@ -110,17 +123,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _join(self, conversation) -> list[dict]:
         self.conversation = conversation
         await self.channel_layer.group_add(conversation_group(conversation.pk), self.channel_name)
-        await database_sync_to_async(actions.do_record_presence)(conversation.pk, sockets=1)
-        return await database_sync_to_async(queries.conversation_history)(conversation)
+        await on_pool(actions.do_record_presence)(conversation.pk, sockets=1)
+        return await on_pool(queries.conversation_history)(conversation)
 
     async def _message(self, content):
-        if self.identity is None and await database_sync_to_async(is_over_anonymous_limit)(self.context.client_ip):
+        if self.identity is None and await on_pool(is_over_anonymous_limit)(self.context.client_ip):
             await self.send_json({"type": "error", "detail": "Too many messages; please wait a few minutes"})
             return
         body = content.get("body")
         try:
             if self.conversation is None:
-                conversation, token = await database_sync_to_async(self._open)(body)
+                conversation, token = await on_pool(self._open)(body)
                 await self._join(conversation)
                 await self.send_json({"type": "opened", "key": conversation.issue.key,
                                       "conversation": None if conversation.is_verified else token,
@@ -130,7 +143,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                     "id": 0, "issue": issue.key, "body": issue.description, "from": "customer", "author": "You",
                     "at": issue.created_at.isoformat(), "internal": False, "attachments": []}})
             else:
-                await database_sync_to_async(actions.do_add_customer_message)(self.conversation, body=body)
+                await on_pool(actions.do_add_customer_message)(self.conversation, body=body)
         except (ActionError, IdentityRefused) as error:
             detail = error.detail if isinstance(error, ActionError) else error.reason
             await self.send_json({"type": "error", "detail": detail})
@@ -144,17 +157,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if self.conversation is not None:
             await self.channel_layer.group_discard(conversation_group(self.conversation.pk), self.channel_name)
-            await database_sync_to_async(actions.do_record_presence)(self.conversation.pk, sockets=-1)
+            await on_pool(actions.do_record_presence)(self.conversation.pk, sockets=-1)
 
 
-class DeskConsumer(AsyncJsonWebsocketConsumer):
+class DeskConsumer(_PoolConsumer):
     """Staff pages: the live queue (`chat.desk`) and, after {"type": "watch", "issue": "TL-42"},
     one issue's messages as they arrive."""
 
     async def connect(self):
         remember_server_loop()
         user = self.scope.get("user")
-        if user is None or not await database_sync_to_async(is_staff_member)(user):
+        if user is None or not await on_pool(is_staff_member)(user):
             await self.close(code=4403)
             return
         self.user = user
@@ -163,7 +176,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         key = content.get("issue") if isinstance(content, dict) and content.get("type") == "watch" else None
-        issue = await database_sync_to_async(self._visible_issue)(key) if isinstance(key, str) else None
+        issue = await on_pool(self._visible_issue)(key) if isinstance(key, str) else None
         if issue is None:
             await self.send_json({"type": "error", "detail": "no such issue"})
             return
