@@ -156,7 +156,8 @@ def _move_issue(issue: Issue, call: Call, *, actor: User | None, now: datetime) 
     responded = is_response(call, actor)
     customer_called = call.direction == Direction.INBOUND and issue.status == Status.PENDING
     if not responded and not customer_called and call.outcome != Outcome.RESOLVED:
-        Issue.objects.filter(pk=issue.pk, updated_at__lt=now).update(updated_at=now)
+        if issue.updated_at < now:  # not an issue opened by this very call
+            Issue.objects.filter(pk=issue.pk, updated_at__lt=now).update(updated_at=now)
         return
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     answered_at = min(max(call.started_at, issue.created_at), now)
