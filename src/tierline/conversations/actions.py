@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from tierline.errors import InvalidInput, PayloadTooLarge
 from tierline.issues.actions import Upload, do_add_comment, do_create_issue
 from tierline.issues.models import Channel, Comment, Issue
 
-from .identity import Identity, IdentityRefused, new_key_id, new_salt
+from .identity import VISITOR_EMAIL, Identity, IdentityRefused, new_key_id, new_salt
 from .models import ChatKey, Conversation
 
 MAX_MESSAGE = 5000
@@ -87,10 +87,19 @@ def _contact_for(identity: Identity) -> Contact:
     return contact
 
 
-def _visitor_contact() -> Contact:
-    # Anonymous conversations still need a requester so that replies count as the customer's;
-    # an address under .invalid never receives mail.
-    return do_create_contact(email=f"visitor-{_random.token_hex(8)}@chat.invalid", name="Anonymous visitor")
+def visitor_contact() -> Contact:
+    """The requester of every anonymous conversation: one contact, made on first use, so that a
+    visitor's messages count as the customer's without a row per visitor. It belongs to no
+    organization, its .invalid address never receives mail, no signed identity may claim it
+    (identity.py), and it writes nothing on a chat issue except through the widget."""
+    contact = Contact.objects.filter(email=VISITOR_EMAIL).first()
+    if contact is not None:
+        return contact
+    try:
+        with transaction.atomic():
+            return do_create_contact(email=VISITOR_EMAIL, name="Anonymous visitor")
+    except (IntegrityError, InvalidInput):  # another conversation made it a moment ago
+        return Contact.objects.get(email=VISITOR_EMAIL)
 
 
 def do_open_conversation(*, identity: Identity | None, body: str, context: Context,
@@ -103,7 +112,7 @@ def do_open_conversation(*, identity: Identity | None, body: str, context: Conte
     title = first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1] + "…"
     token = _random.token_urlsafe(24)
     with transaction.atomic():
-        contact = _contact_for(identity) if identity else _visitor_contact()
+        contact = _contact_for(identity) if identity else visitor_contact()
         issue = do_create_issue(
             actor=None, title=title, description=body, channel=Channel.CHAT, requester=contact,
             organization=identity.organization if identity else None, at=now,
@@ -152,6 +161,12 @@ def note_chat_comment(issue: Issue, comment: Comment, *, is_customer: bool, noti
     the comment at hand."""
     from .delivery import Presence, deliver_message, message_event, send_email
 
+    if comment.author_contact is not None and comment.author_contact.email == VISITOR_EMAIL \
+            and comment.channel != Channel.CHAT:
+        # Anyone can claim the shared visitor's address in a mail's From line; only the widget
+        # (which holds the conversation) speaks for a visitor.
+        raise InvalidInput("An anonymous chat visitor writes only through the chat widget",
+                           {"author_contact": "anonymous visitor"})
     state = (Conversation.objects.filter(issue_id=issue.pk)
              .values_list("pk", "is_verified", "waiting_since", "sockets_open", "customer_seen_at").first())
     replied = notify and comment.is_public and not is_customer

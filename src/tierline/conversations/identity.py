@@ -28,6 +28,10 @@ from tierline.customers.models import Organization
 
 from .models import ChatKey
 
+# The shared requester of anonymous conversations (actions.visitor_contact); .invalid never exists.
+VISITOR_DOMAIN = "chat.invalid"
+VISITOR_EMAIL = f"anonymous@{VISITOR_DOMAIN}"
+
 
 class IdentityRefused(Exception):
     """An identity that is missing a part, expired, forged, or names the wrong organization."""
@@ -110,6 +114,8 @@ def verify_identity(token: str, *, now: float | None = None) -> Identity:
     email = _text_claim(claims, "email", 254).lower()
     if "@" not in email:
         raise IdentityRefused("the identity's 'email' is not an email address")
+    if email.rpartition("@")[2] == VISITOR_DOMAIN:
+        raise IdentityRefused("the identity's 'email' is reserved for anonymous visitors")
     return Identity(chat_key=chat_key, organization=organization, user_id=_text_claim(claims, "user_id", 200),
                     email=email, name=_text_claim(claims, "name", 200, required=False))
 
