@@ -10,6 +10,7 @@ import itertools
 import pytest
 from django.urls import NoReverseMatch, get_resolver, reverse
 
+from tests.conversations.helpers import make_chat_key
 from tests.factories import make_customer, make_issue, make_org, make_staff, make_unmask_grant
 from tests.intake.helpers import make_intake_ids
 
@@ -49,6 +50,10 @@ PAGES = [
     ("post", "calls-new", {}, {"customer": PORTAL, "staff": ALLOWED}),
     ("get", "chat-queue", {}, DESK_PAGE),
     ("get", "chat-queue-rows", {}, DESK_PAGE),
+    ("get", "chat-keys", {}, {"customer": PORTAL, "staff": 404, "admin": 200}),
+    ("post", "chat-keys", {}, {"customer": PORTAL, "staff": 404, "admin": ALLOWED}),
+    ("post", "chat-key-revoke", {"chat_key": "{chat_key}"}, {"customer": PORTAL, "staff": 404, "admin": ALLOWED}),
+    ("post", "chat-key-revoke", {"chat_key": 999999}, {"customer": PORTAL, "staff": 404}),
     ("get", "triage-queue", {}, DESK_PAGE),
     ("post", "triage-override", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED, "support_t1": 403}),
     ("post", "escalation-handoff", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
@@ -108,7 +113,8 @@ def test_page_access(client, role, method, name, kwargs, expectations):
     other_org = make_org(name="Globex", email_domains=["globex.example"])
     issue = make_issue(org)
     grant = make_unmask_grant(org, issue)
-    ids = {"issue": issue.key, "org": org.pk, "other_org": other_org.pk, "grant": grant.pk, **make_intake_ids()}
+    ids = {"issue": issue.key, "org": org.pk, "other_org": other_org.pk, "grant": grant.pk, **make_intake_ids(),
+           "chat_key": make_chat_key(org).pk}
     try:
         url = reverse(name, kwargs={k: str(v).format(**ids) for k, v in kwargs.items()})
     except NoReverseMatch:

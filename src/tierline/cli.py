@@ -3,6 +3,7 @@
     tierline run [--host H] [--port P] [--data-dir D] [--no-demo]   web server + in-process worker
     tierline worker                                                  the task queue worker alone
     tierline migrate | demo | user create | token create | token revoke | org create | team create
+    tierline chat-key create | list | revoke                         keys that sign chat widget identities
     tierline audit verify                                            check the audit trail's hash chain
     tierline smtpd | mail poll                                       inbound mail (intake)
     tierline import reviews FILE [--source S]                        reviews and mentions (intake)
@@ -53,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
                               help="read: GET only; write: no admin-only endpoints; admin: all the role allows")
     token_revoke = token.add_parser("revoke")
     token_revoke.add_argument("prefix", help="the first characters of the token, as listed")
+
+    chat_key = commands.add_parser("chat-key", help="keys that sign chat widget identities").add_subparsers(
+        dest="action", required=True)
+    chat_key_create = chat_key.add_parser("create", help="prints the key id and its secret, once")
+    chat_key_create.add_argument("--org", help="the organization's id or exact name (default: a product-wide key)")
+    chat_key_create.add_argument("--product", default="", help="which of your products signs with it")
+    chat_key.add_parser("list")
+    chat_key.add_parser("revoke").add_argument("key_id", help="the key id, as listed (tlk_...)")
 
     org = commands.add_parser("org", help="manage organizations").add_subparsers(dest="action", required=True)
     org_create = org.add_parser("create")
@@ -216,6 +225,42 @@ def cmd_token(args) -> int:
     return 0
 
 
+def cmd_chat_key(args) -> int:
+    from tierline.conversations.actions import do_create_chat_key, do_revoke_chat_key
+    from tierline.conversations.identity import chat_secret
+    from tierline.conversations.models import ChatKey
+    from tierline.conversations.queries import list_chat_keys
+    from tierline.customers.models import Organization
+    from tierline.errors import ActionError
+
+    if args.action == "list":
+        for key in list_chat_keys():
+            print(f"{key.key_id}\t{key.organization.name if key.organization else '(any organization)'}\t"
+                  f"{key.product or '-'}\t{key.created_at:%Y-%m-%d}\t{'active' if key.is_active else 'revoked'}")
+        return 0
+    try:
+        if args.action == "create":
+            organization = None
+            if args.org:
+                found = Organization.objects.filter(pk=int(args.org)) if args.org.isdigit() and len(args.org) < 19 \
+                    else Organization.objects.filter(name=args.org)
+                organization = found.first()
+                if organization is None:
+                    return _fail(f"no organization {args.org}")
+            key = do_create_chat_key(actor=None, organization=organization, product=args.product)
+            print(f"key_id {key.key_id}\nsecret {chat_secret(key.key_id, key.secret_salt)}")
+            print(f"(the secret is shown once. Revoke with: tierline chat-key revoke {key.key_id})", file=sys.stderr)
+            return 0
+        key = ChatKey.objects.filter(key_id=args.key_id, is_active=True).first()
+        if key is None:
+            return _fail(f"no active chat key {args.key_id}")
+        do_revoke_chat_key(key, actor=None)
+    except ActionError as error:
+        return _fail(f"{error.detail}: {error.fields}")
+    print(f"revoked {args.key_id}")
+    return 0
+
+
 def cmd_org(args) -> int:
     from tierline.customers.actions import do_create_organization
     from tierline.errors import ActionError
@@ -310,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command not in ("run", "demo"):
         _migrate()
     handler = {"run": cmd_run, "worker": cmd_worker, "demo": cmd_demo, "user": cmd_user,
-               "token": cmd_token, "org": cmd_org, "team": cmd_team, "audit": cmd_audit,
+               "token": cmd_token, "chat-key": cmd_chat_key, "org": cmd_org, "team": cmd_team, "audit": cmd_audit,
                "smtpd": cmd_smtpd, "mail": cmd_mail, "import": cmd_import}[args.command]
     if args.command in ("run", "worker", "smtpd"):  # servers: their entries carry each request's origin
         return handler(args)

@@ -11,6 +11,8 @@ import time
 import pytest
 import uvicorn
 from channels.layers import channel_layers
+from django.core.cache import cache
+from django.db import connections
 
 from tierline.conversations.pool import close_pool
 
@@ -33,6 +35,7 @@ def asgi_server_fixture():
     from tierline.asgi import application
 
     channel_layers.backends.clear()  # the in-memory layer belongs to the server's event loop
+    cache.clear()  # the anonymous chat limit counts per address, and every test chats from 127.0.0.1
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -91,3 +94,25 @@ def wait_for(query, timeout=10):
             return found
         time.sleep(0.1)
     raise AssertionError("timed out")
+
+
+def off_the_browser_thread(write):
+    """Run `write` (an action) in a thread of its own and return its result. Playwright keeps an event
+    loop running in the tests' thread, where an action that publishes with no websocket server on
+    hand (async_to_sync) is refused."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = write()
+        except BaseException as error:  # re-raised in the test's thread
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=30)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

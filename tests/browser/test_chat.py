@@ -2,13 +2,16 @@
 browser contexts, against a live ASGI server with websockets (tests/browser/chat_server.py). The same in Firefox:
 test_chat_firefox.py."""
 
-import threading
-
 import pytest
-from django.db import connections
 from playwright.sync_api import expect
 
-from tests.browser.chat_server import asgi_server_fixture, product_page, product_site, wait_for  # noqa: F401
+from tests.browser.chat_server import (
+    asgi_server_fixture,  # noqa: F401 (a fixture)
+    off_the_browser_thread,
+    product_page,
+    product_site,
+    wait_for,
+)
 from tests.browser.conftest import log_in
 from tests.conversations.helpers import make_chat_key, signed_identity
 from tests.factories import make_org, make_staff
@@ -100,7 +103,7 @@ def test_a_forged_identity_is_refused_on_the_product_site(contexts, asgi_server,
     acme = make_org(name="Acme Robotics", email_domains=["acme.example"])
     key = make_chat_key(acme)
     # The real CEO chatted before; a forged identity with the same address must not read it.
-    _off_the_browser_thread(lambda: do_open_conversation(
+    off_the_browser_thread(lambda: do_open_conversation(
         identity=verify_identity(signed_identity(key, acme, email="ceo@acme.example")),
         body="Our merger closes Friday", context=Context()))
     assert Issue.objects.filter(title="Our merger closes Friday").exists()
@@ -115,14 +118,6 @@ def test_a_forged_identity_is_refused_on_the_product_site(contexts, asgi_server,
         _refused_and_anonymous(customer, product)
         assert customer.locator("tierline-chat").bounding_box()["width"] > 0
     assert not errors
-
-
-def _off_the_browser_thread(write):
-    """Playwright keeps an event loop running in this thread, where an action that publishes with
-    no websocket server on hand (async_to_sync) is refused: write from a thread of its own."""
-    thread = threading.Thread(target=lambda: (write(), connections.close_all()))
-    thread.start()
-    thread.join(timeout=30)
 
 
 def _refused_and_anonymous(customer, product):

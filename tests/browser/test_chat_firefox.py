@@ -14,7 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.chat_server import asgi_server_fixture, product_page, product_site  # noqa: F401
+from tests.browser.chat_server import (
+    asgi_server_fixture,  # noqa: F401 (a fixture)
+    off_the_browser_thread,
+    product_page,
+    product_site,
+)
 from tests.conversations.helpers import make_chat_key, signed_identity
 from tests.factories import make_org, make_staff, make_token
 from tierline.conversations.actions import Context, do_open_conversation
@@ -73,8 +78,9 @@ def test_customer_chats_in_firefox_and_sees_the_agents_reply_live(asgi_server, t
 def test_a_forged_identity_is_anonymous_in_firefox_on_a_hostile_product_page(asgi_server):
     acme = make_org(name="Acme Robotics", email_domains=["acme.example"])
     key = make_chat_key(acme)
-    do_open_conversation(identity=verify_identity(signed_identity(key, acme, email="ceo@acme.example")),
-                         body="Our merger closes Friday", context=Context())
+    off_the_browser_thread(lambda: do_open_conversation(
+        identity=verify_identity(signed_identity(key, acme, email="ceo@acme.example")),
+        body="Our merger closes Friday", context=Context()))
     forged = signed_identity(key, acme, email="ceo@acme.example", secret="tlc_not-the-secret")
     with product_site(product_page(asgi_server, forged, hostile=True)) as product:
         run_in_firefox("refused", server=asgi_server, url=f"{product}/account")

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tierline.audit.actions import do_record_audit
+from tierline.audit.actions import AuditAction, do_record_audit
 from tierline.customers.actions import do_create_contact
 from tierline.customers.models import Contact, Organization
 from tierline.errors import InvalidInput, PayloadTooLarge
@@ -52,7 +52,7 @@ def do_create_chat_key(*, actor, organization: Organization | None = None, produ
     with transaction.atomic():
         key = ChatKey.objects.create(key_id=new_key_id(), organization=organization, product=product,
                                      secret_salt=new_salt())
-        do_record_audit(action="chat_key.created", actor=actor, organization=organization, target=key,
+        do_record_audit(action=AuditAction.CHAT_KEY_CREATED, actor=actor, organization=organization, target=key,
                         data={"key_id": key.key_id, "product": product})
     return key
 
@@ -62,8 +62,20 @@ def do_rotate_chat_key(key: ChatKey, *, actor) -> ChatKey:
     with transaction.atomic():
         key.secret_salt = new_salt()
         key.save(update_fields=["secret_salt"])
-        do_record_audit(action="chat_key.rotated", actor=actor, organization=key.organization, target=key,
+        do_record_audit(action=AuditAction.CHAT_KEY_ROTATED, actor=actor, organization=key.organization, target=key,
                         data={"key_id": key.key_id})
+    return key
+
+
+def do_revoke_chat_key(key: ChatKey, *, actor) -> ChatKey:
+    """Identities signed with the key stop verifying at once; their conversations stay issues."""
+    if not key.is_active:
+        raise InvalidInput("This chat key is already revoked", {"key_id": "revoked"})
+    with transaction.atomic():
+        key.is_active = False
+        key.save(update_fields=["is_active"])
+        do_record_audit(action=AuditAction.CHAT_KEY_REVOKED, actor=actor, organization=key.organization,
+                        target=key, data={"key_id": key.key_id, "product": key.product})
     return key
 
 

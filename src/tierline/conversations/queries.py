@@ -1,4 +1,4 @@
-"""Reads: which conversation a widget may resume, its history, and the desk's live queue."""
+"""Reads: which conversation a widget may resume, its history, the desk's live queue, the chat keys."""
 
 from django.db.models import F
 from django.utils import timezone
@@ -9,7 +9,7 @@ from tierline.issues.models import DONE_STATUSES, Channel, Comment, Issue
 from .actions import token_hash
 from .delivery import message_event
 from .identity import Identity
-from .models import Conversation
+from .models import ChatKey, Conversation
 
 HISTORY_LIMIT = 200
 
@@ -38,6 +38,12 @@ def conversation_history(conversation: Conversation) -> list[dict]:
     comments = (Comment.objects.filter(issue=issue, is_public=True).select_related("author", "author_contact")
                 .prefetch_related("attachments").order_by("-created_at", "-id")[:HISTORY_LIMIT])
     return [opening, *[message_event(c, issue.key) for c in reversed(comments)]]
+
+
+def list_chat_keys(*, include_revoked: bool = True) -> list[ChatKey]:
+    """Every chat key with its organization, active ones first, the newest first (admins' page, CLI)."""
+    keys = ChatKey.objects.select_related("organization").order_by("-is_active", "-created_at", "-id")
+    return list(keys if include_revoked else keys.filter(is_active=True))
 
 
 def list_live_conversations(user, limit: int = 200) -> list[Issue]:

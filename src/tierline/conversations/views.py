@@ -1,26 +1,31 @@
 """HTTP for conversations: the widget script, the sample product page, screenshot uploads from the
-widget, and the desk's live conversations queue. Views parse, check access, call actions."""
+widget, the desk's live conversations queue and the admins' chat keys page. Views parse, check access,
+call actions."""
 
 from functools import cache
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core import signing
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tierline.accounts.permissions import has_perm
 from tierline.customers.masking import PersonalData
-from tierline.errors import ActionError
+from tierline.customers.models import Organization
+from tierline.errors import ActionError, InvalidInput
 from tierline.issues.actions import Upload
 from tierline.issues.views import staff_required
 
-from .actions import check_screenshot, do_add_customer_message
+from .actions import check_screenshot, do_add_customer_message, do_create_chat_key, do_revoke_chat_key
 from .consumers import UPLOAD_SALT
 from .delivery import message_event
-from .models import Conversation
-from .queries import list_live_conversations
+from .identity import chat_secret
+from .models import ChatKey, Conversation
+from .queries import list_chat_keys, list_live_conversations
 
 TICKET_MAX_AGE = 24 * 3600
 DEMO_CSP = ("default-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; style-src 'self'; "
@@ -98,3 +103,48 @@ def live_queue(request):
 @staff_required
 def live_queue_rows(request):
     return render(request, "conversations/_rows.html", _queue_context(request))
+
+
+def _manage_keys_only(request) -> None:
+    if not has_perm(request.user, "chat.manage_keys"):
+        raise Http404  # like any page the user may not see
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def chat_keys(request):
+    """The keys that sign widget identities: list, create (the secret is shown this once), revoke."""
+    _manage_keys_only(request)
+    created, error, errors, status = None, None, {}, 200
+    values = {"organization": request.POST.get("organization", ""), "product": request.POST.get("product", "")}
+    if request.method == "POST":
+        chosen = values["organization"]
+        organization = Organization.objects.filter(pk=chosen).first() if chosen.isdigit() and len(chosen) < 19 else None
+        try:
+            if chosen and organization is None:
+                raise InvalidInput("Unknown organization", {"organization": "not found"})
+            key = do_create_chat_key(actor=request.user, organization=organization, product=values["product"])
+            created = {"key": key, "secret": chat_secret(key.key_id, key.secret_salt)}
+            values = {"organization": "", "product": ""}
+        except ActionError as failure:
+            error, errors, status = failure.detail, failure.fields, failure.status
+    keys = list_chat_keys()
+    revoked = request.GET.get("revoked", "")  # named by the revoke's redirect; shown only if true
+    response = render(request, "conversations/keys.html", {
+        "keys": keys, "created": created, "error": error, "errors": errors, "values": values,
+        "organizations": Organization.objects.only("id", "name").order_by("name"),
+        "revoked": next((k.key_id for k in keys if k.key_id == revoked and not k.is_active), None),
+    }, status=status)
+    response["Cache-Control"] = "no-store"  # the page may carry a secret
+    return response
+
+
+@staff_required
+@require_POST
+def revoke_chat_key(request, chat_key: int):
+    _manage_keys_only(request)
+    key = ChatKey.objects.filter(pk=chat_key, is_active=True).first() if chat_key < 2**63 else None
+    if key is None:
+        raise Http404
+    do_revoke_chat_key(key, actor=request.user)
+    return redirect(f"{reverse('chat-keys')}?revoked={key.key_id}")
