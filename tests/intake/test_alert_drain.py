@@ -133,3 +133,21 @@ def test_the_same_payload_twice_in_one_batch_creates_nothing_more():
     do_process_message(third)
     assert third.status == "ignored" and third.reason == f"replay of payload {first.pk}"
     assert Issue.objects.count() == 2
+
+
+def test_payloads_whose_task_was_lost_are_drained_by_the_periodic_sweep():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tierline.intake.actions import do_process_forgotten_alert_payloads
+
+    integration = do_create_integration(slug="prom", source="alertmanager")
+    old = receive(integration, PAYLOADS[0])
+    receive(integration, PAYLOADS[1])
+    assert do_process_forgotten_alert_payloads() == 0  # recent payloads are their tasks' work
+    # A worker stopped in the middle of the first payload's task, ten minutes ago.
+    InboundMessage.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(minutes=10))
+    assert do_process_forgotten_alert_payloads() == 1
+    assert set(InboundMessage.objects.values_list("status", flat=True)) == {"processed"}
+    assert do_process_forgotten_alert_payloads() == 0

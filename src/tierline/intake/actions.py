@@ -7,7 +7,7 @@ stored message and creates or joins issues through `tierline.issues.actions`, or
 """
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -124,6 +124,26 @@ def _drain_alert_payloads(message: InboundMessage) -> None:
                 list(InboundMessage.objects.select_for_update().filter(pk=message.pk).values_list("pk"))
             message.refresh_from_db(fields=OUTCOME_FIELDS)
             return
+
+
+FORGOTTEN_AFTER = timedelta(minutes=5)
+
+
+def do_process_forgotten_alert_payloads(now: datetime | None = None) -> int:
+    """Drain the integrations whose payloads are still pending long after they arrived: their task
+    was lost (a worker stopped in the middle of it). Returns how many integrations were drained."""
+    from django.db.models import Min
+
+    cutoff = (now or timezone.now()) - FORGOTTEN_AFTER
+    oldest = (InboundMessage.objects.filter(status=InboundStatus.PENDING, kind=InboundKind.ALERT,
+                                            received_at__lt=cutoff, integration__isnull=False)
+              .order_by().values("integration_id").annotate(first=Min("id")).values_list("first", flat=True))
+    drained = 0
+    for message in InboundMessage.objects.select_related("integration").filter(pk__in=list(oldest)):
+        if message.status == InboundStatus.PENDING:
+            do_process_message(message)
+            drained += 1
+    return drained
 
 
 def failure_reason(error: Exception) -> str:

@@ -49,6 +49,10 @@ class InboundMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "received_at", "id"], name="inbound_status_idx"),
             models.Index(fields=["sender", "received_at"], name="inbound_sender_idx"),
+            # An integration's pending payloads, oldest first, and earlier copies of a payload (replays):
+            # what the worker's drain reads, whatever the number of payloads already processed.
+            models.Index(fields=["integration", "status", "received_at", "id"], name="inbound_pending_idx"),
+            models.Index(fields=["integration", "sha256"], name="inbound_replay_idx"),
         ]
 
 

@@ -16,6 +16,13 @@ def process_inbound_message(message_id: int) -> None:
         do_process_message(message)
 
 
+@db_periodic_task(crontab(minute="*/5"))
+def process_forgotten_alert_payloads() -> None:
+    from .actions import do_process_forgotten_alert_payloads
+
+    do_process_forgotten_alert_payloads()
+
+
 @db_periodic_task(crontab(minute="*"))
 def poll_configured_mailbox() -> None:
     from .imap import Mailbox, poll_mailbox
