@@ -206,7 +206,7 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "tierline.queue.SqliteHuey",  # no disk flush per task (see queue.py)
         "name": "tierline",
         "filename": str(DATA_DIR / "queue.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
