@@ -149,16 +149,26 @@ class SlaClockBatch:
     does, and written at the end in two statements whatever the number of issues."""
 
     def __init__(self, issue_ids: Iterable[int]):
-        self.policies: list[SlaPolicy] | None = None  # read at the first change
+        self.policies: list[SlaPolicy] | None = None  # read when first needed
         self.clocks: dict[int, dict[str, SlaClock]] = defaultdict(dict)
-        for clock in (SlaClock.objects.select_for_update(of=("self",)).select_related("policy__calendar")
-                      .filter(issue_id__in=list(issue_ids))):
-            self.clocks[clock.issue_id][clock.kind] = clock
         self.changed: dict[tuple[int, str], SlaClock] = {}
+        issue_ids = list(issue_ids)
+        if not issue_ids:
+            return
+        # Their policies (and calendars) come from the one list of policies, not a join per clock.
+        found = list(SlaClock.objects.select_for_update().filter(issue_id__in=issue_ids))
+        policies = {policy.pk: policy for policy in self._policies()} if found else {}
+        for clock in found:
+            clock.policy = policies.get(clock.policy_id)
+            self.clocks[clock.issue_id][clock.kind] = clock
 
-    def sync(self, issue: Issue, now: datetime) -> None:
+    def _policies(self) -> list[SlaPolicy]:
         if self.policies is None:
             self.policies = list(SlaPolicy.objects.select_related("calendar"))
+        return self.policies
+
+    def sync(self, issue: Issue, now: datetime) -> None:
+        self._policies()
         plan = issue.organization.plan if issue.organization_id else ""
         policy = find_sla_policy(plan, issue.priority, self.policies)
         for clock in _step_clocks(issue, self.clocks[issue.pk], policy, now).values():

@@ -4,14 +4,19 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .actions import do_process_message
-from .models import InboundMessage, InboundStatus
+from .models import InboundKind, InboundMessage, InboundStatus
 
 
 @db_task(retries=2, retry_delay=10)
 def process_inbound_message(message_id: int) -> None:
-    # A payload another task already took with its integration's batch is done: nothing to read.
-    message = next(iter(InboundMessage.objects.select_related("integration").defer("raw").order_by()
-                        .filter(pk=message_id, status=InboundStatus.PENDING)), None)
+    # A payload another task already took with its integration's batch is done: nothing more to
+    # read. Plain SQL, cheap to build, as this runs once per payload; other fields load when used.
+    found = InboundMessage.objects.raw(
+        "SELECT id, kind, status, integration_id, attempts FROM intake_inboundmessage WHERE id = %s AND status = %s",
+        [message_id, InboundStatus.PENDING])
+    message = next(iter(found), None)
+    if message is not None and message.kind == InboundKind.EMAIL:
+        message = InboundMessage.objects.get(pk=message.pk)  # a mail is read whole
     if message is not None:
         do_process_message(message)
 
