@@ -151,3 +151,21 @@ def test_payloads_whose_task_was_lost_are_drained_by_the_periodic_sweep():
     assert do_process_forgotten_alert_payloads() == 1
     assert set(InboundMessage.objects.values_list("status", flat=True)) == {"processed"}
     assert do_process_forgotten_alert_payloads() == 0
+
+
+def test_a_failing_batch_before_the_message_does_not_leave_it_pending(monkeypatch):
+    monkeypatch.setattr("tierline.intake.actions.DRAIN_PAYLOADS", 2)
+    integration = do_create_integration(slug="prom", source="alertmanager")
+    poisoned = payload(("poison", "firing", "10:00", "warning"))
+    messages = [receive(integration, raw) for raw in (poisoned, PAYLOADS[0], PAYLOADS[1])]
+    apply = alert_intake.AlertBatch.apply
+
+    def apply_failing_on_poison(self, alert):
+        if alert.fingerprint == "poison":
+            raise RuntimeError("the database said no")
+        return apply(self, alert)
+
+    monkeypatch.setattr(alert_intake.AlertBatch, "apply", apply_failing_on_poison)
+    last = do_process_message(messages[2])
+    assert last.status == "processed"
+    assert [m.status for m in InboundMessage.objects.order_by("id")] == ["quarantined", "processed", "processed"]

@@ -108,9 +108,12 @@ def _drain_alert_payloads(message: InboundMessage) -> None:
         try:
             _in_transaction_joining_concurrent_rows(process_batch, taken)
         except Exception:  # noqa: BLE001 - one bad payload must not hold back the others
+            failed = [p.pk for p in taken]
             for payload in InboundMessage.objects.select_related("integration").filter(
-                    pk__in=[p.pk for p in taken], status=InboundStatus.PENDING).order_by("received_at", "id"):
+                    pk__in=failed, status=InboundStatus.PENDING).order_by("received_at", "id"):
                 _process_alone(payload)
+            if message.pk not in failed:
+                continue  # the message is further down the queue
             taken = []
         done = next((p for p in taken if p.pk == message.pk), None)
         if done is not None:
