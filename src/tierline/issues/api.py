@@ -54,7 +54,8 @@ def issue_out(issue, privacy: PersonalData | None = None) -> dict:
     }
 
 
-def comment_out(comment, privacy: PersonalData | None = None) -> dict:
+def comment_out(comment, privacy: PersonalData | None = None, attachments=None) -> dict:
+    """`attachments`: the comment's, when the caller knows them (no query)."""
     privacy = privacy or PersonalData(None, what="comments")
     return {
         "id": comment.pk, "body": comment.body, "is_public": comment.is_public,
@@ -65,7 +66,7 @@ def comment_out(comment, privacy: PersonalData | None = None) -> dict:
         "attachments": [
             {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
              "url": reverse("attachment", args=[a.pk])}
-            for a in comment.attachments.all()
+            for a in (comment.attachments.all() if attachments is None else attachments)
         ],
     }
 
@@ -181,7 +182,7 @@ def get_comments(request, key: str):
 @router.post("/issues/{key}/comments", response={201: CommentOut, **ERRORS})
 def create_comment(request, key: str, payload: CommentIn):
     user = request.auth
-    issue = get_issue_for_user(user, key)
+    issue = get_issue_for_user(user, key, related=False)  # do_add_comment reads it again under lock
     if not payload.is_public and not is_staff_member(user):
         raise PermissionDenied("Customers cannot write internal notes", {"is_public": "must be true"})
     comment = do_add_comment(
@@ -189,4 +190,6 @@ def create_comment(request, key: str, payload: CommentIn):
         author_contact=do_ensure_contact_for_user(user) if user.is_customer else None,
         channel=Channel.API, attachments=_uploads(payload.attachments),
     )
-    return Status(201, comment_out(comment, PersonalData(user, what=f"issue {issue.key} comments")))
+    # A reply without uploads has no attachments to read back.
+    return Status(201, comment_out(comment, PersonalData(user, what=f"issue {issue.key} comments"),
+                                   attachments=None if payload.attachments else ()))

@@ -91,13 +91,13 @@ def list_issues(user, filters: IssueFilters, *, sort: str = DEFAULT_SORT, cursor
     return IssuePage(items=items, next_cursor=next_cursor)
 
 
-def get_issue_for_user(user, key: str) -> Issue:
-    """The issue with this key if the user may see it; NotFound otherwise (no existence leak)."""
+def get_issue_for_user(user, key: str, *, related: bool = True) -> Issue:
+    """The issue with this key if the user may see it; NotFound otherwise (no existence leak).
+    `related=False` reads the issue row alone, for writers that re-read it under lock anyway."""
     number = parse_issue_key(key)
-    issue = (
-        Issue.objects.select_related("organization", "requester", "assignee", "team", "component")
-        .filter(pk=number).first() if number else None
-    )
+    issues = Issue.objects.select_related("organization", "requester", "assignee", "team", "component") \
+        if related else Issue.objects.all()
+    issue = issues.filter(pk=number).first() if number else None
     if issue is None or not can_view_issue(user, issue):
         raise NotFound(f"Issue {key} not found")
     return issue
