@@ -14,6 +14,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Requests that reach the WSGI application directly (schemathesis) end with Django closing
 # connections older than CONN_MAX_AGE, which would close the test session's one connection
 # once the suite has run for a minute on PostgreSQL; keep it open for the whole session.
+# The test session holds that one connection (its transactions roll back), so no pool here; web
+# processes that tests start use the real settings, pool included.
 for _database in DATABASES.values():  # noqa: F405
     _database["CONN_MAX_AGE"] = None
+    _database.get("OPTIONS", {}).pop("pool", None)
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -107,6 +107,12 @@ TEMPLATES = [
 DATABASE_URL = _env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Under ASGI each HTTP request runs on a thread of its own, so a persistent connection is
+        # never reused and every request would start a server process: Django's pool (psycopg_pool)
+        # hands connections from thread to thread instead. Pooling requires CONN_MAX_AGE 0.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 20, "timeout": 20}
 else:
     DATABASES = {
         "default": {

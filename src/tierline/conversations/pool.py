@@ -35,8 +35,9 @@ class _PoolCall(SyncToAsync):
             return super().thread_handler(loop, *args, **kwargs)
         finally:
             for connection in connections.all(initialized_only=True):
-                if not connection.settings_dict["CONN_MAX_AGE"]:
+                if not connection.settings_dict["CONN_MAX_AGE"] and not connection.settings_dict["OPTIONS"].get("pool"):
                     connection.close_at = None  # "0" means per request; a pool thread is not one
+                # With a connection pool, closing hands the connection back to it for the next thread.
                 connection.close_if_unusable_or_obsolete()
 
 
