@@ -75,7 +75,10 @@ def publish(*messages: tuple[str, dict]) -> None:
         except RuntimeError:  # the server is shutting down; the message is stored
             log.warning("not published (the server is stopping): %s", ", ".join(g for g, _ in messages))
     else:  # no websocket server in this process (the worker, a command): send from here
-        async_to_sync(_send)(messages)
+        try:
+            async_to_sync(_send)(messages)
+        except RuntimeError:  # this thread runs an event loop of its own: the message is stored
+            log.exception("not published: %s", ", ".join(g for g, _ in messages))
 
 
 def message_event(comment: Comment, issue_key: str | None = None, attachments=None) -> dict:
