@@ -1,7 +1,10 @@
 """Logging calls: the row and its timeline event together, callers matched to contacts by
 number, a call resolved on the phone resolving its issue, issues opened from calls."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from django.utils import timezone
 
 from tests.factories import make_contact, make_issue, make_staff
 from tierline.calls.actions import do_log_call, do_open_issue_from_call
@@ -55,6 +58,30 @@ def test_invalid_calls_are_refused_and_write_nothing(org, agent, fields, bad):
         do_log_call(issue, actor=agent, **call)
     assert bad in caught.value.fields
     assert not Call.objects.exists() and not issue.events.filter(kind=EventKind.CALL_LOGGED).exists()
+
+
+def test_a_call_logged_after_the_fact_keeps_when_it_happened(org, agent, settings):
+    settings.TIME_ZONE = "Europe/Berlin"  # the desk's time zone: times typed without one are read in it
+    issue = make_issue(org)
+    now = timezone.now()
+    earlier = do_log_call(issue, actor=agent, direction="outbound", caller_number="+14155550100",
+                          outcome="call_back", started_at=datetime(2026, 11, 27, 11, 30), at=now)
+    assert earlier.started_at == datetime(2026, 11, 27, 10, 30, tzinfo=UTC) and earlier.created_at == now
+    assert IssueEvent.objects.get(issue=issue, kind=EventKind.CALL_LOGGED).created_at == now
+    # An API client's clock a few seconds ahead of ours: the call happened now.
+    ahead = do_log_call(issue, actor=agent, direction="inbound", caller_number="+14155550100", outcome="answered",
+                        started_at=now + timedelta(seconds=20), at=now)
+    assert ahead.started_at == now
+
+
+def test_a_call_in_the_future_is_refused(org, agent):
+    issue = make_issue(org)
+    for call in (lambda **f: do_log_call(issue, **f), lambda **f: do_open_issue_from_call(title="Export", **f)):
+        with pytest.raises(InvalidInput) as caught:
+            call(actor=agent, direction="outbound", caller_number="+14155550100", outcome="call_back",
+                 started_at=timezone.now() + timedelta(hours=2))
+        assert caught.value.fields == {"started_at": "not in the future"}
+    assert not Call.objects.exists()
 
 
 def test_a_contact_of_another_organization_is_refused(org, other_org, agent):

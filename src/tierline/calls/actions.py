@@ -9,7 +9,8 @@ actions. Creating a phone line and setting its auth token are audited (never the
 """
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Required, TypedDict, Unpack
 
 from django.db import transaction
 from django.db.models import Subquery
@@ -177,94 +178,98 @@ def _move_issue(issue: Issue, call: Call, *, actor: User | None, now: datetime) 
         do_update_issue(issue, actor=actor, status=Status.OPEN, at=now)
 
 
-def do_log_call(
-    issue: Issue,
-    *,
-    actor: User | None,
-    direction: str,
-    caller_number: str,
-    outcome: str,
-    duration_seconds: int = 0,
-    notes: str = "",
-    contact: Contact | None = None,
-    is_caller_matched: bool = False,
-    started_at: datetime | None = None,
-    line: PhoneLine | None = None,
-    external_id: str | None = None,
-    provider_status: str = "",
-    recording_url: str = "",
-    at: datetime | None = None,
-) -> Call:
-    """A call about an issue: the row and its `call_logged` event, and the issue moved like a
-    reply would (`_move_issue`). The caller is matched to a contact by number unless one is given
-    (or `is_caller_matched` says the caller was looked up already and `contact` is the answer)."""
-    notes = (notes or "").strip()
-    _check(direction, outcome, duration_seconds, notes, caller_number=caller_number)
-    number = caller_number_or_error(caller_number, strict=line is None)
+class CallFields(TypedDict, total=False):
+    """What an agent or a phone line tells of one call: the keyword arguments `do_log_call` and
+    `do_open_issue_from_call` share. A field left out means no notes, a length of 0, a call that
+    started when it was logged, and one an agent typed (no line: a wrong number is refused; no
+    provider id, status or recording)."""
+
+    direction: Required[str]
+    caller_number: Required[str]
+    outcome: Required[str]
+    duration_seconds: int
+    notes: str
+    started_at: datetime | None
+    line: PhoneLine | None
+    external_id: str | None
+    provider_status: str
+    recording_url: str
+
+
+# An API client's clock may run a little ahead of ours; a call further in the future is a mistake.
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+def _read_call(call: CallFields, now: datetime, **texts: str) -> CallFields:
+    """The call checked and normalised (InvalidInput names each wrong field): the notes trimmed,
+    the number in E.164, the start time aware and not in the future (now when not given)."""
+    notes = (call.get("notes") or "").strip()
+    duration = call.get("duration_seconds", 0)
+    _check(call["direction"], call["outcome"], duration, notes, caller_number=call["caller_number"], **texts)
+    started_at = call.get("started_at") or now
+    if timezone.is_naive(started_at):
+        started_at = timezone.make_aware(started_at)  # in the desk's time zone, as the desk shows times
+    if started_at > now + CLOCK_SKEW:
+        raise InvalidInput("Invalid call", {"started_at": "not in the future"})
+    line = call.get("line")
+    return {**call, "notes": notes, "duration_seconds": duration, "started_at": min(started_at, now),
+            "caller_number": caller_number_or_error(call["caller_number"], strict=line is None)}
+
+
+def _write_call(issue: Issue, call: CallFields, *, actor: User | None, contact: Contact | None,
+                now: datetime) -> Call:
+    """The row, its `call_logged` event and what it does to the issue, in the caller's transaction."""
+    row = Call.objects.create(
+        issue=issue, direction=call["direction"], caller_number=call["caller_number"], contact=contact,
+        duration_seconds=call["duration_seconds"], notes=call["notes"], outcome=call["outcome"], logged_by=actor,
+        line=call.get("line"), external_id=call.get("external_id") or None,
+        provider_status=call.get("provider_status", "")[:20], recording_url=call.get("recording_url", "")[:500],
+        started_at=call["started_at"], created_at=now,
+    )
+    record_call_event(row, "logged", actor=actor, at=now)
+    _move_issue(issue, row, actor=actor, now=now)
+    return row
+
+
+def do_log_call(issue: Issue, *, actor: User | None, contact: Contact | None = None,
+                is_caller_matched: bool = False, at: datetime | None = None, **call: Unpack[CallFields]) -> Call:
+    """A call about an existing issue: the row and its `call_logged` event, and the issue moved
+    like a reply would (`_move_issue`). The caller is matched to a contact by number
+    unless one is given (or `is_caller_matched` says the caller was looked up already and
+    `contact` is the answer); a given contact of another customer than the issue's is refused."""
+    now = at or timezone.now()
+    checked = _read_call(call, now)
     if contact is None and not is_caller_matched:
-        contact = match_caller(number)
+        contact = match_caller(checked["caller_number"])
         if contact is not None and _elsewhere(issue, contact):
             contact = None  # the same number at another customer: not this issue's caller
     elif contact is not None and _elsewhere(issue, contact):
         raise InvalidInput("The contact belongs to another organization", {"contact_id": "not in this organization"})
-    now = at or timezone.now()
     with transaction.atomic():
-        call = Call.objects.create(
-            issue=issue, direction=direction, caller_number=number, contact=contact,
-            duration_seconds=duration_seconds, notes=notes, outcome=outcome, logged_by=actor, line=line,
-            external_id=external_id or None, provider_status=provider_status[:20],
-            recording_url=recording_url[:500], started_at=started_at or now, created_at=now,
-        )
-        record_call_event(call, "logged", actor=actor, at=now)
-        _move_issue(issue, call, actor=actor, now=now)
-    return call
+        return _write_call(issue, checked, actor=actor, contact=contact, now=now)
 
 
-def do_open_issue_from_call(
-    *,
-    actor: User | None,
-    title: str,
-    direction: str,
-    caller_number: str,
-    outcome: str,
-    duration_seconds: int = 0,
-    notes: str = "",
-    description: str = "",
-    severity: int = 3,
-    organization: Organization | None = None,
-    contact: Contact | None = None,
-    is_caller_matched: bool = False,
-    started_at: datetime | None = None,
-    line: PhoneLine | None = None,
-    external_id: str | None = None,
-    provider_status: str = "",
-    recording_url: str = "",
-    at: datetime | None = None,
-) -> Call:
-    """A new issue on channel `phone`, its requester the caller (matched by number unless given),
-    with the call logged on it, in one transaction."""
+def do_open_issue_from_call(*, actor: User | None, title: str, description: str = "", severity: int = 3,
+                            organization: Organization | None = None, contact: Contact | None = None,
+                            is_caller_matched: bool = False, at: datetime | None = None,
+                            **call: Unpack[CallFields]) -> Call:
+    """A new issue on channel `phone`, its requester the caller (matched by number unless given;
+    a given contact of another customer than `organization` is refused), with the call logged on
+    it, in one transaction."""
     from tierline.issues.actions import do_create_issue
 
-    notes = (notes or "").strip()
-    _check(direction, outcome, duration_seconds, notes, title=title, description=description,
-           caller_number=caller_number)
-    number = caller_number_or_error(caller_number, strict=line is None)
+    now = at or timezone.now()
+    checked = _read_call(call, now, title=title, description=description)
     if contact is None and not is_caller_matched:
-        contact = match_caller(number)
+        contact = match_caller(checked["caller_number"])
         if contact is not None and organization is not None and contact.organization_id not in (None, organization.pk):
             contact = None
-    now = at or timezone.now()
     with transaction.atomic():
         issue = do_create_issue(
-            actor=actor, title=title, description=description or notes, channel=Channel.PHONE, severity=severity,
-            organization=organization, requester=contact, at=now,
+            actor=actor, title=title, description=description or checked["notes"], channel=Channel.PHONE,
+            severity=severity, organization=organization, requester=contact, at=now,
         )
-        return do_log_call(
-            issue, actor=actor, direction=direction, caller_number=number, outcome=outcome,
-            duration_seconds=duration_seconds, notes=notes, contact=contact, is_caller_matched=True,
-            started_at=started_at, line=line, external_id=external_id, provider_status=provider_status,
-            recording_url=recording_url, at=now,
-        )
+        return _write_call(issue, checked, actor=actor, contact=contact, now=now)
 
 
 def _check_token(auth_token: str) -> None:
