@@ -1,9 +1,12 @@
 """Calls and SLA clocks: an agent's call that reached the customer answers them like a public
-reply, on business-hours clocks, at the time of the call (however late it is logged)."""
+reply, on business-hours clocks, at the time of the call (however late it is logged); so does
+the company's own call that a phone line reports answered on an issue already open."""
 
 from datetime import UTC, datetime, time, timedelta
+from email.utils import format_datetime
 
 import pytest
+from django.utils import timezone
 
 from tests.calls.helpers import make_phone_line, status_callback
 from tests.factories import make_contact, make_issue, make_org
@@ -12,7 +15,7 @@ from tierline.escalation.models import SlaClock
 from tierline.escalation.policies import sweep_sla_clocks
 from tierline.escalation.sla import do_create_business_calendar, do_create_sla_policy
 from tierline.issues.actions import do_add_comment
-from tierline.issues.models import Issue, Status
+from tierline.issues.models import Channel, Issue, Status
 
 pytestmark = pytest.mark.django_db
 FRIDAY_1630 = datetime(2026, 11, 27, 16, 30, tzinfo=UTC)  # London is on UTC in winter
@@ -138,3 +141,80 @@ def test_a_customers_call_takes_an_issue_waiting_on_them_back_to_open(customer, 
     log(issue, agent, outcome="voicemail", at=None)
     issue.refresh_from_db()
     assert issue.status == Status.PENDING
+
+
+def twilio_time(at: datetime) -> str:
+    return format_datetime(at.astimezone(UTC))  # as Twilio writes Timestamp: "Sat, 28 Nov 2026 10:00:00 +0000"
+
+
+def outbound_call(**fields) -> dict:
+    """The company's call to the customer, placed through Twilio's API, as its status callback reports it."""
+    return status_callback(**{"Direction": "outbound-api", "From": "+18005550199", "To": "+14155550100", **fields})
+
+
+@pytest.fixture
+def phone_issue(customer):
+    """The customer's open phone issue, from an hour ago: the next call with them joins it."""
+    dana = make_contact(customer, phone="+14155550100")
+    at = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+    return make_issue(customer, requester=dana, channel=Channel.PHONE, at=at)
+
+
+def test_the_companys_answered_call_reported_by_the_line_is_the_response(phone_issue, post_callback):
+    ended = timezone.now().replace(microsecond=0) - timedelta(minutes=10)
+    post_callback(make_phone_line(), outbound_call(CallDuration="240", Timestamp=twilio_time(ended)))
+    issue = Issue.objects.get()
+    assert issue.calls.count() == 1  # it joined the open issue
+    # At the time of the call (Twilio's report less its length), not when the worker read it.
+    assert issue.first_response_at == clocks(issue)["first_response"].stopped_at == ended - timedelta(seconds=240)
+    assert issue.status == Status.OPEN
+
+
+@pytest.mark.parametrize("fields", [
+    {"Direction": "inbound", "From": "+14155550100", "To": "+18005550199"},  # the customer called us
+    {"CallStatus": "no-answer", "CallDuration": "0"}, {"CallStatus": "busy", "CallDuration": "0"},
+    {"CallStatus": "canceled", "CallDuration": "0"}, {"CallStatus": "failed", "CallDuration": "0"},
+    {"CallDuration": "0"},  # picked up and hung up at once
+], ids=["inbound", "no-answer", "busy", "canceled", "failed", "no-length"])
+def test_reported_calls_that_answer_nobody(phone_issue, post_callback, fields):
+    post_callback(make_phone_line(), outbound_call(**fields))
+    issue = Issue.objects.get()
+    assert issue.calls.count() == 1
+    assert issue.first_response_at is None and clocks(issue)["first_response"].stopped_at is None
+    assert issue.status == Status.NEW
+
+
+def test_a_call_reported_step_by_step_answers_when_it_ends(phone_issue, post_callback):
+    line, sid = make_phone_line(), "CA" + "4" * 32
+    placed = timezone.now().replace(microsecond=0) - timedelta(minutes=20)
+    for n, status in enumerate(["initiated", "ringing", "in-progress"]):
+        post_callback(line, outbound_call(CallSid=sid, CallStatus=status, CallDuration=None, SequenceNumber=str(n),
+                                          Timestamp=twilio_time(placed + timedelta(seconds=10 * n))))
+        phone_issue.refresh_from_db()
+        assert phone_issue.first_response_at is None  # not over yet: nobody knows whether it got through
+    post_callback(line, outbound_call(CallSid=sid, CallStatus="completed", CallDuration="300", SequenceNumber="3",
+                                      Timestamp=twilio_time(placed + timedelta(minutes=5, seconds=20))))
+    phone_issue.refresh_from_db()
+    assert phone_issue.first_response_at == placed == clocks(phone_issue)["first_response"].stopped_at
+
+
+def test_a_reported_call_that_opens_its_issue_answers_nothing(customer, post_callback):
+    make_contact(customer, phone="+14155550100")
+    post_callback(make_phone_line(), outbound_call())  # no open phone issue: it opens one
+    issue = Issue.objects.get()
+    assert issue.title == "Call to ••••••0100" and issue.first_response_at is None
+    assert clocks(issue)["first_response"].stopped_at is None
+
+
+def test_a_reported_call_answers_the_customers_message_only_if_it_came_after_it(phone_issue, post_callback, agent):
+    now = timezone.now().replace(microsecond=0)
+    do_add_comment(phone_issue, body="Looking", is_public=True, author=agent, at=now - timedelta(minutes=50))
+    do_add_comment(phone_issue, body="Still broken", is_public=True, author_contact=phone_issue.requester,
+                   at=now - timedelta(minutes=30))
+    line = make_phone_line()
+    post_callback(line, outbound_call(CallDuration="60", Timestamp=twilio_time(now - timedelta(minutes=39))))
+    assert clocks(phone_issue)["next_response"].stopped_at is None  # the call was over before they wrote
+    post_callback(line, outbound_call(CallDuration="60", Timestamp=twilio_time(now - timedelta(minutes=9))))
+    assert clocks(phone_issue)["next_response"].stopped_at == now - timedelta(minutes=10)
+    phone_issue.refresh_from_db()
+    assert phone_issue.first_response_at == now - timedelta(minutes=50)

@@ -1,5 +1,7 @@
 """Twilio's request signature and status callback fields, without the database."""
 
+from datetime import datetime
+
 import pytest
 
 from tierline.calls.numbers import mask_number, normalise_number
@@ -49,6 +51,27 @@ def test_status_callback_fields():
                                      ("CallDuration", "42"), ("RecordingUrl", "https://api.twilio.com/rec/RE1")])
     assert (callback.direction, callback.customer_number, callback.duration_seconds) == ("outbound", "+18005550199", 42)
     assert callback.has_ended and callback.recording_url.endswith("RE1")
+
+
+CALL = [("CallSid", "CA1"), ("From", "+14155550100"), ("To", "+18005550199"), ("Direction", "outbound-api")]
+
+
+@pytest.mark.parametrize("fields,started_at", [
+    # Reported as it began: the report's time; reported once over: its time less the call's length.
+    ([("CallStatus", "initiated"), ("Timestamp", "Fri, 27 Nov 2026 10:00:00 +0000")], "2026-11-27T10:00:00+00:00"),
+    ([("CallStatus", "completed"), ("CallDuration", "185"), ("Timestamp", "Fri, 27 Nov 2026 11:03:05 +0100")],
+     "2026-11-27T10:00:00+00:00"),
+    ([("CallStatus", "completed"), ("CallDuration", "60"), ("Timestamp", "Fri, 27 Nov 2026 10:01:00 -0000")],
+     "2026-11-27T10:00:00+00:00"),
+    # No time, or one that cannot be read: the call is still read, started when it is processed.
+    ([("CallStatus", "completed"), ("CallDuration", "60")], None),
+    ([("CallStatus", "completed"), ("Timestamp", "yesterday at ten")], None),
+    ([("CallStatus", "completed"), ("Timestamp", "Fri, 31 Nov 2026 10:00:00 +0000")], None),
+])
+def test_when_a_reported_call_started(fields, started_at):
+    callback = read_status_callback(CALL + fields)
+    expected = datetime.fromisoformat(started_at) if started_at else None
+    assert callback.started_at == expected
 
 
 def test_malformed_status_callback_names_each_field():

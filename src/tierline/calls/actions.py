@@ -139,15 +139,24 @@ UNREACHED = frozenset({Outcome.NO_ANSWER, Outcome.BUSY, Outcome.FAILED})
 def is_response(call: Call, actor: User | None) -> bool:
     """An agent's call that reached the customer answers them like a public reply (as calls do in
     Zendesk and Jira Service Management): an outbound call that got through (a voicemail we left
-    included) or an inbound call we answered (not one that went to voicemail). A call a phone line
-    reports names no agent, so it answers nobody until an agent logs it."""
-    if actor is None or actor.is_customer or call.outcome in UNREACHED:
+    included) or an inbound call we answered (not one that went to voicemail).
+
+    A call a phone line reports names no agent. It answers the customer only when the company
+    placed it and the customer talked on it (Twilio's outbound-api or outbound-dial, completed,
+    with a length), about an issue that existed before it: an inbound call is the customer
+    reaching us, not an answer, and a call that opened its issue answered nothing asked there."""
+    if call.outcome in UNREACHED or (actor is not None and actor.is_customer):
         return False
+    if actor is None:
+        return (call.line_id is not None and call.direction == Direction.OUTBOUND
+                and call.provider_status == "completed" and call.duration_seconds > 0
+                and call.issue.created_at < call.created_at)
     return call.direction == Direction.OUTBOUND or call.outcome != Outcome.VOICEMAIL
 
 
-def _move_issue(issue: Issue, call: Call, *, actor: User | None, now: datetime) -> None:
-    """What the call does to its issue, in the call's transaction: it is updated; a response meets
+def move_issue_for_call(issue: Issue, call: Call, *, actor: User | None, now: datetime) -> None:
+    """What the call does to its issue, in the call's transaction (when it is logged, and again
+    when a phone line reports that it ended): it is updated; a response meets
     the first-response clock at the time of the call (logged later or not), stops the
     next-response clock unless the customer wrote after the call, and opens a new issue; a call
     from the customer takes an issue waiting on them (pending) back to open, as their reply would."""
@@ -227,14 +236,14 @@ def _write_call(issue: Issue, call: CallFields, *, actor: User | None, contact: 
         started_at=call["started_at"], created_at=now,
     )
     record_call_event(row, "logged", actor=actor, at=now)
-    _move_issue(issue, row, actor=actor, now=now)
+    move_issue_for_call(issue, row, actor=actor, now=now)
     return row
 
 
 def do_log_call(issue: Issue, *, actor: User | None, contact: Contact | None = None,
                 is_caller_matched: bool = False, at: datetime | None = None, **call: Unpack[CallFields]) -> Call:
     """A call about an existing issue: the row and its `call_logged` event, and the issue moved
-    like a reply would (`_move_issue`). The caller is matched to a contact by number
+    like a reply would (`move_issue_for_call`). The caller is matched to a contact by number
     unless one is given (or `is_caller_matched` says the caller was looked up already and
     `contact` is the answer); a given contact of another customer than the issue's is refused."""
     now = at or timezone.now()

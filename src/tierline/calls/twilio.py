@@ -4,7 +4,9 @@ callback's fields. Pure functions; nothing here touches the database.
 Twilio signs each request with `X-Twilio-Signature`: the base64 HMAC-SHA1, under the account's
 auth token, of the full URL it called followed by every POST parameter, sorted by name, as name
 and value with no separators. The status callback is application/x-www-form-urlencoded with
-CallSid, From, To, CallStatus, Direction and, once the call ended, CallDuration and RecordingUrl.
+CallSid, From, To, CallStatus, Direction (inbound; outbound-api or outbound-dial for a call the
+company placed), Timestamp (when the reported event happened) and, once the call ended,
+CallDuration and RecordingUrl.
 A recording status callback (RecordingSid, RecordingUrl, RecordingStatus, no CallStatus) only
 adds the recording to a call already reported.
 """
@@ -13,6 +15,8 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "canceled", "failed"})
@@ -64,6 +68,7 @@ class StatusCallback:
     caller_name: str
     is_recording_only: bool = False
     parent_call_sid: str = ""  # set on the legs a <Dial> places: the customer's call is the parent
+    timestamp: datetime | None = None  # when the reported event happened, by Twilio's clock
 
     @property
     def customer_number(self) -> str:
@@ -72,6 +77,14 @@ class StatusCallback:
     @property
     def has_ended(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the call began as far as this report tells: the report's time, less the call's
+        length once it ended (a call reported only when it is over did not start then)."""
+        if self.timestamp is None:
+            return None
+        return self.timestamp - timedelta(seconds=self.duration_seconds or 0)
 
 
 class MalformedCallback(ValueError):
@@ -110,7 +123,18 @@ def read_status_callback(params: list[tuple[str, str]]) -> StatusCallback:
         duration_seconds=int(duration) if duration else None, recording_url=recording,
         caller_name=form.get("CallerName", "").strip()[:200],
         parent_call_sid=form.get("ParentCallSid", "").strip()[:64],
+        timestamp=_read_timestamp(form.get("Timestamp", "")),
     )
+
+
+def _read_timestamp(text: str) -> datetime | None:
+    # RFC 2822 ("Fri, 27 Nov 2026 10:00:00 +0000"). Only a better start time than our own clock's
+    # at processing: one we cannot read is left out, not a reason to refuse the call.
+    try:
+        stamp = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)  # "-0000": UTC, RFC 2822
 
 
 def _check_recording_url(url: str) -> dict[str, str]:

@@ -4,7 +4,8 @@
 A call is known by its provider id (CallSid). The first report of a call finds its caller (a
 contact by number; on a line dedicated to one organization, an unknown number becomes that
 organization's contact) and joins the caller's open phone issue or opens one. Later reports of
-the same call update it: the timeline says when the call ended and when its recording arrived.
+the same call update it: the timeline says when the call ended and when its recording arrived,
+and an outbound call that ended answered counts as the response it was (`actions.is_response`).
 A report of a call not reported yet (Twilio's recording callback may overtake the status
 callback) raises `CallNotReported`: the delivery waits for its call (actions.py).
 """
@@ -15,7 +16,15 @@ from tierline.customers.actions import do_create_contact
 from tierline.customers.models import Contact
 from tierline.intake.models import InboundStatus
 
-from .actions import caller_number_or_error, do_log_call, do_open_issue_from_call, match_caller, record_call_event
+from .actions import (
+    caller_number_or_error,
+    do_log_call,
+    do_open_issue_from_call,
+    is_response,
+    match_caller,
+    move_issue_for_call,
+    record_call_event,
+)
 from .models import PROVIDER_OUTCOMES, Call, CallDelivery, Direction, Outcome, PhoneLine
 from .numbers import mask_number, normalise_number
 from .queries import find_open_conversation
@@ -69,10 +78,13 @@ def _first_report(line: PhoneLine, callback: StatusCallback) -> Call:
     number = caller_number_or_error(callback.customer_number, strict=False)
     contact = _caller(line, callback, number)
     outcome = OUTCOME_FOR_STATUS.get(callback.status, Outcome.IN_PROGRESS)
+    now = timezone.now()
     fields = dict(
         actor=None, direction=callback.direction, caller_number=number, outcome=outcome,
         duration_seconds=callback.duration_seconds or 0, contact=contact, is_caller_matched=True, line=line,
         external_id=callback.call_sid, provider_status=callback.status, recording_url=callback.recording_url,
+        # Twilio's clock, not the time the worker got to it; never ahead of ours.
+        started_at=min(callback.started_at or now, now), at=now,
     )
     issue = find_open_conversation(contact, number)
     if issue is not None:
@@ -110,3 +122,5 @@ def _later_report(call: Call, callback: StatusCallback) -> None:
         call.save(update_fields=update)
     for change in changes:
         record_call_event(call, change, actor=None, at=now)
+    if ended and is_response(call, None):
+        move_issue_for_call(call.issue, call, actor=None, now=now)
