@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
@@ -64,3 +67,39 @@ def test_agent_opens_an_issue_from_a_call(page):
     expect(page.get_by_role("list", name="Timeline")).to_contain_text("(2m 00s): Escalated")
     call = Call.objects.get()
     assert (call.issue.requester, call.issue.organization, call.issue.channel) == (dana, acme, "phone")
+
+
+def test_agent_logs_a_call_that_happened_earlier(page, settings):
+    acme = make_org(name="Acme Robotics", email_domains=["acme.example"])
+    dana = make_contact(acme, name="Dana Diaz", phone="+1 415 555 0100")
+    issue = make_issue(acme, title="Export to CSV fails", requester=dana, at=timezone.now() - timedelta(hours=3))
+    agent = make_staff("support_t1", email="alice@tierline.example", name="Alice")
+    called = timezone.localtime().replace(second=0, microsecond=0) - timedelta(hours=1, minutes=30)
+
+    log_in(page, agent.email)
+    page.goto(f"/desk/issues/{issue.key}/")
+    form = page.get_by_role("form", name="Log a call")
+    started = form.get_by_label(f"Call started ({settings.TIME_ZONE})")
+    expect(started).to_have_value("")  # empty: the call just ended
+    expect(started).to_have_accessible_description("Leave empty for a call that just ended; fill in for one "
+                                                   "logged later.")
+    # A time in the future is refused, with what the agent typed kept.
+    started.fill((called + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("Outbound").check()
+    form.get_by_label("Caller's phone number").fill("(415) 555-0100")
+    form.get_by_label("Call notes").fill("Walked through the export settings")
+    form.get_by_role("button", name="Log call").click()
+    expect(page.get_by_role("alert")).to_contain_text("started_at: not in the future")
+    form = page.get_by_role("form", name="Log a call")
+    expect(form.get_by_label("Call notes")).to_have_value("Walked through the export settings")
+
+    form.get_by_label(f"Call started ({settings.TIME_ZONE})").fill(called.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("Call length (minutes, or mm:ss)").fill("12")
+    form.get_by_role("button", name="Log call").click()
+
+    timeline = page.get_by_role("list", name="Timeline")
+    expect(timeline).to_contain_text(f"logged an outbound call with ••••••0100 at {called:%Y-%m-%d %H:%M} (12m 00s)")
+    call = Call.objects.get()
+    assert call.started_at == called and call.created_at - called > timedelta(hours=1)
+    issue.refresh_from_db()
+    assert issue.first_response_at == called  # the response was the call, not the moment it was logged

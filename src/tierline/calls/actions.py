@@ -122,6 +122,7 @@ def call_event_data(call: Call, change: str) -> dict:
         "duration_seconds": call.duration_seconds, "outcome": call.outcome,
         "outcome_label": Outcome(call.outcome).label if call.outcome else "", "notes": call.notes,
         "recording_url": call.recording_url, "line": call.line.slug if call.line_id else None,
+        "started_at": call.started_at.isoformat(),
     }
 
 

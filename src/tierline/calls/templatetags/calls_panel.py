@@ -1,6 +1,8 @@
 """`{% log_call_form issue %}` on the desk issue page: the accessible "Log a call" form, and the
-`call_party` and `call_length` filters of calls on its timeline. An inclusion tag, so the issues
+`call_party`, `call_length` and `call_started` filters of calls on its timeline. An inclusion tag, so the issues
 app's view does not need to know about calls."""
+
+from datetime import datetime, timedelta
 
 from django import template
 
@@ -40,3 +42,13 @@ def call_party(call: dict, privacy) -> str:
         if shown not in (MASK, "[secret]"):
             return shown
     return call.get("caller") or MASK
+
+
+@register.filter
+def call_started(call: dict, event) -> datetime | None:
+    """When a call logged after the fact happened (None for one logged as it ended, or an event
+    written before calls kept their start)."""
+    started = datetime.fromisoformat(call["started_at"]) if call.get("started_at") else None
+    if started is None or event.created_at - started < timedelta(minutes=1):
+        return None
+    return started
