@@ -8,18 +8,17 @@ import itertools
 import pytest
 
 from tests.calls.helpers import make_calls_ids
-from tests.factories import make_contact, make_customer, make_issue, make_org, make_staff, make_unmask_grant
+from tests.factories import make_contact, make_customer, make_issue, make_org, make_unmask_grant
 from tests.intake.helpers import make_intake_ids
 from tests.metrics.helpers import make_metric_ids
 from tests.openapi import openapi_document
+from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
-STAFF_ROLES = ["support_t1", "support_t2", "operations_t3", "engineer_t4", "senior_engineer_t5", "admin"]
-ROLES = ["anonymous", "customer", "outsider", *STAFF_ROLES]
-OPS_AND_UP = ["operations_t3", "engineer_t4", "senior_engineer_t5", "admin"]
 _unique = itertools.count()
 
-# method, path, body, expected status by role ("staff" covers every staff role without its own entry;
-# "outsider" is a customer of another organization and falls back to "customer")
+# method, path, body, expected status by role, read by tests/roles.py ("staff" covers every staff role
+# without its own entry; "outsider" is a customer of another organization and falls back to "customer";
+# anonymous callers get 401 unless the row says otherwise)
 TABLE = [
     ("get", "/issues", None, {"customer": 200, "staff": 200}),
     ("post", "/issues", {"title": "Broken"}, {"customer": 201, "staff": 201}),
@@ -142,26 +141,6 @@ TABLE = [
 ]
 
 
-def expected_status(expectations: dict, role: str) -> int:
-    if role == "anonymous":
-        return expectations.get("anonymous", 401)
-    if role in expectations:
-        return expectations[role]
-    if role == "outsider":
-        return expectations["customer"]
-    return expectations["staff"]
-
-
-def _user_for(role, org, other_org):
-    if role == "anonymous":
-        return None
-    if role == "customer":
-        return make_customer(org)
-    if role == "outsider":
-        return make_customer(other_org)
-    return make_staff(role)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method,path,body,expectations", TABLE, ids=[f"{m} {p}" for m, p, _, _ in TABLE])
@@ -171,7 +150,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     issue = make_issue(org)
     contact = make_contact(org)
     grant = make_unmask_grant(org, issue)
-    api = api_as(_user_for(role, org, other_org))
+    api = api_as(user_for(role, org, other_org))
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
                       calendar_id=999999, sla_policy_id=999999, escalation_policy_id=999999, rule_id=999999,
                       **make_metric_ids(),
@@ -179,7 +158,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)
-    assert response.status_code == expected_status(expectations, role), response.content
+    assert response.status_code == expected_for(expectations, role, anonymous=401), response.content
 
 
 def test_every_endpoint_is_in_the_table(db):

@@ -11,12 +11,10 @@ import pytest
 from django.urls import NoReverseMatch, get_resolver, reverse
 
 from tests.conversations.helpers import make_chat_key
-from tests.factories import make_customer, make_issue, make_org, make_staff, make_unmask_grant
+from tests.factories import make_issue, make_org, make_unmask_grant
 from tests.intake.helpers import make_intake_ids
+from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
-STAFF_ROLES = ["support_t1", "support_t2", "operations_t3", "engineer_t4", "senior_engineer_t5", "admin"]
-ROLES = ["anonymous", "customer", "outsider", *STAFF_ROLES]
-OPS_AND_UP = ["operations_t3", "engineer_t4", "senior_engineer_t5", "admin"]
 _unique = itertools.count()
 
 LOGIN, PORTAL, DESK = "login", "portal", "desk"  # redirects: to log in, to the portal, to the desk
@@ -25,8 +23,9 @@ ALLOWED = "allowed"  # a form answered (saved and redirected back, or re-shown w
 DESK_PAGE = {"customer": PORTAL, "staff": 200}
 PORTAL_PAGE = {"customer": 200, "staff": DESK}
 
-# method, URL name, URL arguments, expected outcome by role (as in test_authorization.py:
-# "staff" covers staff roles without their own entry, "outsider" falls back to "customer")
+# method, URL name, URL arguments, expected outcome by role, read by tests/roles.py as the API's table is
+# ("staff" covers staff roles without their own entry, "outsider" falls back to "customer"; anonymous
+# visitors go to the login page)
 PAGES = [
     ("get", "desk-queue", {}, DESK_PAGE),
     ("get", "desk-issue", {"key": "{issue}"}, DESK_PAGE),
@@ -74,16 +73,6 @@ PAGES = [
 ]
 
 
-def expected(expectations: dict, role: str):
-    if role == "anonymous":
-        return LOGIN
-    if role in expectations:
-        return expectations[role]
-    if role == "outsider":
-        return expectations["customer"]
-    return expectations["staff"]
-
-
 def outcome(response):
     if response.status_code == 302:
         location = response["Location"]
@@ -92,16 +81,6 @@ def outcome(response):
     if response.status_code in (200, 422) and response.request["REQUEST_METHOD"] == "POST":
         return ALLOWED
     return response.status_code
-
-
-def _user_for(role, org, other_org):
-    if role == "anonymous":
-        return None
-    if role == "customer":
-        return make_customer(org)
-    if role == "outsider":
-        return make_customer(other_org)
-    return make_staff(role)
 
 
 @pytest.mark.django_db
@@ -119,11 +98,12 @@ def test_page_access(client, role, method, name, kwargs, expectations):
         url = reverse(name, kwargs={k: str(v).format(**ids) for k, v in kwargs.items()})
     except NoReverseMatch:
         pytest.skip(f"no page {name} in this checkout")  # rows may land before the page does
-    user = _user_for(role, org, other_org)
+    user = user_for(role, org, other_org)
     if user is not None:
         client.force_login(user)
     response = client.post(url, {}) if method == "post" else client.get(url)
-    assert outcome(response) == expected(expectations, role), (response.status_code, response.get("Location"))
+    assert outcome(response) == expected_for(expectations, role, anonymous=LOGIN), (
+        response.status_code, response.get("Location"))
 
 
 def test_every_page_is_in_the_table():
