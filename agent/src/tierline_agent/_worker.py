@@ -6,6 +6,8 @@
   drains the hit queue into batches (encode + redact happen here), flushes metrics every
   `metric_interval`, and sends probe statuses when they changed. A failed send keeps its batch
   (one batch at most) and backs off; meanwhile the bounded queue drops its oldest hits.
+
+Both are `_AgentThread`s, known to the probes as the agent's own while they run.
 """
 from __future__ import annotations
 
@@ -34,12 +36,13 @@ class Backoff:
         self.delay = 0.0
 
 
-class Poller(threading.Thread):
-    def __init__(self, agent):
-        super().__init__(name="tierline-agent-poll", daemon=True)
+class _AgentThread(threading.Thread):
+    """A daemon thread of the agent's own: listed in AGENT_THREADS while it runs, so probes never
+    fire on the agent's work (its HTTP calls, its encoding)."""
+
+    def __init__(self, agent, name: str):
+        super().__init__(name=name, daemon=True)
         self.agent = agent
-        self.version = 0
-        self.backoff = Backoff()
 
     def run(self) -> None:
         AGENT_THREADS.add(threading.get_ident())
@@ -47,6 +50,16 @@ class Poller(threading.Thread):
             self._loop()
         finally:
             AGENT_THREADS.discard(threading.get_ident())
+
+    def _loop(self) -> None:
+        raise NotImplementedError
+
+
+class Poller(_AgentThread):
+    def __init__(self, agent):
+        super().__init__(agent, "tierline-agent-poll")
+        self.version = 0
+        self.backoff = Backoff()
 
     def _loop(self) -> None:
         agent = self.agent
@@ -87,23 +100,15 @@ class Poller(threading.Thread):
         self.version = answer["version"]
 
 
-class Uploader(threading.Thread):
+class Uploader(_AgentThread):
     def __init__(self, agent):
-        super().__init__(name="tierline-agent-upload", daemon=True)
-        self.agent = agent
+        super().__init__(agent, "tierline-agent-upload")
         self.backoff = Backoff()
         self._pending: list = []  # a batch that failed to send
         self._send_lock = threading.Lock()
         self._last_metrics = time.monotonic()
         self._last_status = 0.0
         self.status_dirty = threading.Event()
-
-    def run(self) -> None:
-        AGENT_THREADS.add(threading.get_ident())
-        try:
-            self._loop()
-        finally:
-            AGENT_THREADS.discard(threading.get_ident())
 
     def _loop(self) -> None:
         agent = self.agent
