@@ -3,24 +3,19 @@ page. Views parse, check access, call actions; errors show the form again as the
 
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from tierline.accounts.permissions import has_perm
 from tierline.customers.models import Organization
 from tierline.errors import ActionError
 from tierline.issues.models import Severity
-from tierline.issues.views import get_issue_or_404, issue_page, staff_required
+from tierline.issues.views import issue_form, issue_page, staff_required
 
 from .actions import do_log_call, do_open_issue_from_call
 from .forms import call_fields, field_choices, form_values
 
 
-@staff_required
-@require_POST
-def log_call(request, key):
-    issue = get_issue_or_404(request.user, key)
-    if not has_perm(request.user, "call.log"):
-        return HttpResponseForbidden("Your role may not log calls")
+@issue_form("call.log", "Your role may not log calls")
+def log_call(request, issue):
     try:
         do_log_call(issue, actor=request.user, **call_fields(request.POST))
     except ActionError as error:

@@ -6,24 +6,19 @@ from datetime import timedelta
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from tierline.accounts.models import Team
 from tierline.accounts.permissions import has_perm
 from tierline.errors import ActionError, InvalidInput
-from tierline.issues.views import get_issue_or_404, issue_page, staff_required
+from tierline.issues.views import issue_form, issue_page, staff_required
 
 from .actions import do_answer_questionnaire, do_de_escalate_issue, do_escalate_issue
 from .problems import do_create_problem, do_link_issue_to_problem, do_set_team_task, do_unlink_issue_from_problem
 from .queries import clock_state, engineering_queue, get_problem, list_breaching_soon, list_problems, problem_impact
 
 
-@staff_required
-@require_POST
-def handoff(request, key):
-    issue = get_issue_or_404(request.user, key)
-    if not has_perm(request.user, "issue.escalate"):
-        return HttpResponseForbidden("Your role may not hand off issues")
+@issue_form("issue.escalate", "Your role may not hand off issues")
+def handoff(request, issue):
     tier = request.POST.get("to_tier", "")
     action = do_de_escalate_issue if request.POST.get("direction") == "down" else do_escalate_issue
     try:
@@ -35,12 +30,8 @@ def handoff(request, key):
     return redirect("desk-issue", key=issue.key)
 
 
-@staff_required
-@require_POST
-def questionnaire(request, key):
-    issue = get_issue_or_404(request.user, key)
-    if not has_perm(request.user, "issue.escalate"):
-        return HttpResponseForbidden("Your role may not answer questionnaires")
+@issue_form("issue.escalate", "Your role may not answer questionnaires")
+def questionnaire(request, issue):
     answers = {name[2:]: value.strip() for name, value in request.POST.items() if name.startswith("q-")}
     steps = request.POST.get("reproduction_steps")
     try:
@@ -52,12 +43,8 @@ def questionnaire(request, key):
     return redirect("desk-issue", key=issue.key)
 
 
-@staff_required
-@require_POST
-def team_task(request, key):
-    issue = get_issue_or_404(request.user, key)
-    if not has_perm(request.user, "issue.triage"):
-        return HttpResponseForbidden("Your role may not change team tasks")
+@issue_form("issue.triage", "Your role may not change team tasks")
+def team_task(request, issue):
     team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
     try:
         if team is None:
@@ -69,12 +56,8 @@ def team_task(request, key):
     return redirect("desk-issue", key=issue.key)
 
 
-@staff_required
-@require_POST
-def problem_link(request, key):
-    issue = get_issue_or_404(request.user, key)
-    if not has_perm(request.user, "problem.manage"):
-        return HttpResponseForbidden("Your role may not link problems")
+@issue_form("problem.manage", "Your role may not link problems")
+def problem_link(request, issue):
     problem = get_problem(_int(request.POST.get("problem")))
     try:
         if problem is None:

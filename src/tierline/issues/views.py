@@ -1,5 +1,7 @@
 """The support desk: the queue and the issue page for staff. Views parse, check access, call actions."""
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
@@ -121,6 +123,28 @@ def get_issue_or_404(user, key):
         raise Http404(f"Issue {key} not found") from None
 
 
+def issue_form(permission: str, refusal: str):
+    """A form posted from the desk issue page (staff only, POST only), for roles holding
+    `permission`: the view is called with the issue instead of its key, once the user may see it
+    (404 otherwise, before the role is checked, so existence does not leak) and the role may do
+    it (403 with `refusal` otherwise). The view still calls its action, shows the issue page
+    again with the action's error and redirects back on success: what each form says differs."""
+
+    def decorate(view):
+        @staff_required
+        @require_POST
+        @wraps(view)
+        def wrapped(request, key):
+            issue = get_issue_or_404(request.user, key)
+            if not has_perm(request.user, permission):
+                return HttpResponseForbidden(refusal)
+            return view(request, issue)
+
+        return wrapped
+
+    return decorate
+
+
 @staff_required
 def issue_detail(request, key):
     return _issue_page(request, get_issue_or_404(request.user, key))
@@ -144,12 +168,8 @@ def add_comment(request, key):
     return _issue_page(request, issue, comment_form=form, status=422)
 
 
-@staff_required
-@require_POST
-def update_issue(request, key):
-    issue = get_issue_or_404(request.user, key)
-    if not has_perm(request.user, "issue.triage"):
-        return HttpResponseForbidden("You may not change this issue")
+@issue_form("issue.triage", "You may not change this issue")
+def update_issue(request, issue):
     form = IssueUpdateForm(request.POST)
     if form.is_valid():
         try:

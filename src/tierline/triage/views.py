@@ -1,23 +1,16 @@
 """Desk pages for triage: the priority override form and the triage queue."""
 
-from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
-from tierline.accounts.permissions import has_perm
 from tierline.errors import ActionError
-from tierline.issues.views import get_issue_or_404, issue_page, staff_required
+from tierline.issues.views import issue_form, issue_page, staff_required
 
 from .actions import do_override_priority, do_remove_priority_override
 from .queries import list_triage_queue
 
 
-@staff_required
-@require_POST
-def override_priority(request, key):
-    issue = get_issue_or_404(request.user, key)
-    if not has_perm(request.user, "issue.override_priority"):
-        return HttpResponseForbidden("Your role may not override priorities")
+@issue_form("issue.override_priority", "Your role may not override priorities")
+def override_priority(request, issue):
     value = request.POST.get("priority", "")
     try:
         if value == "":
