@@ -23,7 +23,8 @@ def payload(*alerts) -> bytes:
         for fingerprint, state, starts, severity in alerts]}).encode()
 
 
-# Opening, repeating, resolving, reopening, a level change, a resolve of nothing, flapping.
+# Opening, repeating, resolving, reopening, a level change, a resolve of nothing, flapping, and a
+# new fingerprint resolved before it first fires (its issue is opened by the firing alert).
 PAYLOADS = [
     payload(("a", "firing", "10:00", "warning"), ("b", "firing", "10:00", "warning")),
     payload(("a", "firing", "10:00", "warning"), ("c", "resolved", "10:00", "warning")),
@@ -32,6 +33,8 @@ PAYLOADS = [
     payload(("b", "resolved", "10:00", "critical"), ("a", "firing", "12:00", "warning")),
     payload(("a", "resolved", "12:00", "warning"), ("a", "firing", "13:00", "warning")),
     payload(("a", "resolved", "13:00", "warning"), ("d", "firing", "13:00", "info")),
+    payload(("e", "resolved", "09:00", "error"), ("e", "firing", "09:00", "error"), ("d", "resolved", "13:00", "info"),
+            ("e", "firing", "09:00", "error"), ("f", "firing", "14:00", "critical")),
 ]
 
 
@@ -40,8 +43,10 @@ def receive(integration, raw: bytes) -> InboundMessage:
 
 
 def outcome(integration) -> dict:
-    """What the integration's payloads made: per fingerprint the group, its issue and its timeline."""
-    found = {}
+    """What the integration's payloads made: per fingerprint the group, its issue and its timeline;
+    per payload its outcome and the issue it names."""
+    found = {"payloads": [(m.status, m.reason, m.subject, m.issue.title if m.issue_id else None) for m in
+                          InboundMessage.objects.filter(integration=integration).order_by("id")]}
     for group in AlertGroup.objects.filter(integration=integration).select_related("issue"):
         issue = group.issue
         events = [(e.kind, {k: v for k, v in e.data.items() if k != "integration"})
@@ -60,12 +65,12 @@ def test_a_drained_batch_makes_the_same_issues_and_timelines_as_one_by_one(djang
         with django_capture_on_commit_callbacks(execute=True):
             receive(one_by_one, raw)
     messages = [receive(drained, raw) for raw in PAYLOADS]  # the worker is stopped meanwhile
-    assert Issue.objects.count() == 3
+    assert Issue.objects.count() == 5
     first = do_process_message(messages[0])
     assert first.status == "processed"
     assert set(InboundMessage.objects.filter(integration=drained).values_list("status", flat=True)) == {"processed"}
     assert outcome(drained) == outcome(one_by_one)
-    assert Issue.objects.count() == 6
+    assert Issue.objects.count() == 10
 
 
 def test_a_later_task_for_a_payload_already_drained_returns_at_once(django_assert_num_queries):
@@ -84,7 +89,7 @@ def test_the_drain_takes_the_oldest_first_batch_by_batch(monkeypatch):
     do_process_message(messages[4])  # drains until this one is done: five in three batches
     statuses = list(InboundMessage.objects.filter(integration=integration).order_by("id")
                     .values_list("status", flat=True))
-    assert statuses == ["processed"] * 6 + ["pending"]
+    assert statuses == ["processed"] * 6 + ["pending"] * 2
 
 
 def test_an_unreadable_payload_in_a_batch_is_quarantined_alone():
@@ -118,6 +123,22 @@ def test_a_payload_that_fails_while_processed_is_quarantined_alone(monkeypatch):
     assert all(by_id[m.pk].attempts == 1 for m in messages)
     assert set(AlertGroup.objects.values_list("fingerprint", flat=True)) == {"a", "b"}
     assert not Issue.objects.filter(title__startswith="poison").exists()
+
+
+def test_new_groups_are_opened_by_their_first_firing_alert_and_nothing_before_it_counts():
+    integration = do_create_integration(slug="prom", source="alertmanager")
+    resolved_only = receive(integration, payload(("e", "resolved", "09:00", "error")))
+    messages = [resolved_only, receive(integration, PAYLOADS[-1])]
+    do_process_message(messages[0])
+    resolved_only.refresh_from_db()
+    assert resolved_only.status == "processed" and resolved_only.issue_id is None
+    e, f = AlertGroup.objects.select_related("issue").order_by("fingerprint")
+    assert (e.state, e.fired_count, e.received_count, len(e.recent_changes)) == ("firing", 1, 2, 1)
+    assert (e.issue.status, e.issue.severity, e.issue.alert_level) == ("new", 2, "error")
+    assert (f.fired_count, f.received_count, f.issue.severity) == (1, 1, 1)
+    assert [e.kind for e in IssueEvent.objects.filter(issue=e.issue).order_by("id")] == ["created", "alert_fired"]
+    assert e.issue_id < f.issue_id  # opened in the order they first fired
+    assert InboundMessage.objects.get(pk=messages[1].pk).issue_id == e.issue_id
 
 
 def test_the_same_payload_twice_in_one_batch_creates_nothing_more():

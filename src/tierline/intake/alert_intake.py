@@ -5,11 +5,13 @@ Called by `actions.do_process_message` inside its transaction.
 Payloads are handled as one batch (`AlertBatch`): one payload, or every payload the worker drains
 for an integration, oldest first. The groups of all their fingerprints are read (and locked) in
 one query, counted in memory and written back in bulk. Only what changes an issue itself (a new
-issue, resolving, reopening, a new alert level) goes through `tierline.issues.actions`: new
-issues one by one, the changes of existing issues and the alerts' timeline entries together
-through `do_update_issues`, so an alert that only repeats costs no re-triage.
+issue, resolving, reopening, a new alert level) goes through `tierline.issues.actions`: the
+batch's new issues together through `do_create_issues` before its alerts are counted, the changes
+of existing issues and the alerts' timeline entries together through `do_update_issues`, so an
+alert that only repeats costs no re-triage.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,12 +20,11 @@ from django.utils import timezone
 
 from tierline.bulk import update_rows
 from tierline.customers.models import Organization
-from tierline.escalation.clocks import SlaClockBatch
-from tierline.issues.actions import IssueUpdate, do_create_issue, do_update_issues
+from tierline.issues.actions import IssueDraft, IssueUpdate, do_create_issues, do_update_issues
 from tierline.issues.models import DONE_STATUSES, Channel, EventKind, IssueEvent, Status
 
 from .actions import OUTCOME_FIELDS, failure_reason, note_outcome
-from .alerts import FIRING, RESOLVED, Alert, read_alerts
+from .alerts import FIRING, Alert, read_alerts
 from .models import AlertGroup, AlertIntegration, InboundKind, InboundMessage, InboundStatus, ResolveMode
 
 
@@ -70,6 +71,7 @@ def process_alert_payloads(integration: AlertIntegration | None, messages: list[
         readable.append((message, alerts))
     batch = AlertBatch(integration, timezone.now())
     batch.load({alert.fingerprint for _, alerts in readable for alert in alerts})
+    batch.open_groups(alert for _, alerts in readable for alert in alerts)
     for message, alerts in readable:
         issue_id = None
         for alert in alerts:
@@ -126,7 +128,7 @@ class AlertBatch:
         self.changed: dict[int, set[str]] = {}  # group pk -> fields to write
         self.events: list[IssueEvent] = []  # alert entries not yet attached to an issue change
         self.updates: list[IssueUpdate] = []
-        self.new_clocks: SlaClockBatch | None = None  # the SLA clocks of the issues it opens
+        self.openers: dict[str, Alert] = {}  # fingerprint -> the alert that opened its group, not yet applied
 
     def load(self, fingerprints: set[str]) -> None:
         """Read and lock the batch's groups, with their issue's status, level and severity, so a
@@ -144,10 +146,51 @@ class AlertBatch:
         )
         self.groups = {group.fingerprint: group for group in rows}
 
+    def open_groups(self, alerts: Iterable[Alert]) -> None:
+        """Open the issues and groups of the fingerprints without a group, all in one
+        `do_create_issues`: each is opened by its first firing alert (a resolved alert before
+        it has nothing of ours to resolve). Call before applying the alerts, in their order."""
+        openers: dict[str, Alert] = {}
+        for alert in alerts:
+            if alert.state == FIRING and alert.fingerprint not in self.groups:
+                openers.setdefault(alert.fingerprint, alert)
+        if not openers:
+            return
+        labelled: dict[str, int | None] = {}  # organization id by customer label, read once a batch
+        drafts = []
+        for alert in openers.values():
+            name = alert.labels.get(self.integration.customer_label, "")
+            if name not in labelled:
+                labelled[name] = getattr(_organization_for(self.integration, alert), "pk", None)
+            drafts.append(IssueDraft(title=alert.title, description=_description(alert), channel=Channel.ALERT,
+                                     severity=alert.severity, alert_level=alert.level,
+                                     organization_id=labelled[name], created_at=self.now))
+        issues = do_create_issues(drafts, actor=None, at=self.now)
+        for alert, issue in zip(openers.values(), issues, strict=True):
+            group = AlertGroup(
+                integration=self.integration, fingerprint=alert.fingerprint, issue=issue, title=alert.title,
+                fired_count=1, received_count=1, first_seen=self.now, last_seen=self.now,
+                last_starts_at=alert.starts_at[:64], recent_changes=[self.now.isoformat()],
+            )
+            group.issue_status, group.issue_level, group.issue_severity = (issue.status, issue.alert_level,
+                                                                           issue.severity)
+            self.groups[alert.fingerprint] = group
+            self.new.append(group)
+        self.openers.update(openers)
+
     def apply(self, alert: Alert) -> AlertGroup | None:
+        if alert.fingerprint not in self.groups and alert.state == FIRING:
+            self.open_groups([alert])  # a caller that did not open the batch's groups first
         group = self.groups.get(alert.fingerprint)
+        opener = self.openers.get(alert.fingerprint)
+        if opener is not None:
+            if alert is not opener:
+                return None  # resolved before its group was opened: nothing of ours to resolve
+            del self.openers[alert.fingerprint]
+            self._event(group, EventKind.ALERT_FIRED, alert)  # the group's counts start with it
+            return group
         if group is None:
-            return None if alert.state == RESOLVED else self._open(alert)  # nothing of ours to resolve
+            return None  # nothing of ours to resolve
         group.received_count += 1
         group.last_seen = self.now
         fields = {"received_count", "last_seen"}
@@ -170,25 +213,6 @@ class AlertBatch:
         self._change_issue(group, alert, state_changed=changed and not group.is_flapping)
         if group.pk is not None:
             self.changed.setdefault(group.pk, set()).update(fields)
-        return group
-
-    def _open(self, alert: Alert) -> AlertGroup:
-        if self.new_clocks is None:
-            self.new_clocks = SlaClockBatch(())
-        issue = do_create_issue(
-            actor=None, title=alert.title, description=_description(alert), channel=Channel.ALERT,
-            severity=alert.severity, alert_level=alert.level,
-            organization=_organization_for(self.integration, alert), at=self.now, sla_clocks=self.new_clocks,
-        )
-        group = AlertGroup(
-            integration=self.integration, fingerprint=alert.fingerprint, issue=issue, title=alert.title,
-            fired_count=1, received_count=1, first_seen=self.now, last_seen=self.now,
-            last_starts_at=alert.starts_at[:64], recent_changes=[self.now.isoformat()],
-        )
-        group.issue_status, group.issue_level, group.issue_severity = issue.status, issue.alert_level, issue.severity
-        self.groups[alert.fingerprint] = group
-        self.new.append(group)
-        self._event(group, EventKind.ALERT_FIRED, alert)
         return group
 
     def _change_issue(self, group: AlertGroup, alert: Alert, *, state_changed: bool) -> None:
@@ -221,8 +245,6 @@ class AlertBatch:
         }))
 
     def save(self) -> None:
-        if self.new_clocks is not None:
-            self.new_clocks.save()  # before the changes below, which read them
         if self.updates or self.events:
             do_update_issues(self.updates, actor=None, at=self.now, then=self.events)
             self.updates, self.events = [], []

@@ -127,16 +127,23 @@ def do_remove_priority_override(issue: Issue, *, actor: User, reason: str = "",
     return issue
 
 
-def route_new_issue(*, title: str, description: str, labels: list[str], component, team: Team | None):
+def active_routing_rules() -> list[RoutingRule]:
+    """The rules `route_new_issue` tries, in order, with their teams: read once for a batch of new issues."""
+    return list(RoutingRule.objects.filter(is_active=True).select_related("team"))
+
+
+def route_new_issue(*, title: str, description: str, labels: list[str], component, team: Team | None,
+                    rules: list[RoutingRule] | None = None):
     """The team a new issue goes to: the one given, the component's owner, or the first
-    matching routing rule. None puts it in the triage queue."""
+    matching routing rule (of `rules`, read here unless the caller read them for a batch).
+    None puts it in the triage queue."""
     if team is not None:
         return team
     if component is not None and component.owner_team_id:
         return component.owner_team
     text = f"{title}\n{description}".lower()
     wanted = {label.lower() for label in labels}
-    for rule in RoutingRule.objects.filter(is_active=True).select_related("team"):
+    for rule in active_routing_rules() if rules is None else rules:
         if rule.matches(text, wanted):
             return rule.team
     return None
