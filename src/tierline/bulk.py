@@ -1,13 +1,54 @@
-"""Writing many rows of one model in one statement, for the batch actions (alert intake's
-groups, `issues.actions.do_update_issues`). Call from inside an action's transaction.
+"""Reading and writing rows of one model in plain SQL, for the batch actions and hot paths (alert
+intake's payloads and groups, `issues.actions.do_update_issues`). Call from inside an action's
+transaction when writing.
 
 `update_rows` sends one UPDATE per row in a single executemany: the ORM's `bulk_update` builds a
-CASE per field and row, whose compiling costs more than the writes themselves.
+CASE per field and row, whose compiling costs more than the writes themselves. Each field's values
+are prepared by a function picked once per call: a value the database takes as it is (a string
+for a text field, an int for an integer field...) is passed through, and a value repeated over the
+rows (the batch's time, a status) is prepared once.
+
+`read_rows` is `Model.objects.raw` without its per-query set-up: the columns' converters are
+looked up once per model, column list and connection, not on every query.
 """
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+
+# Fields that may return a value of this exact type unchanged (a sample value is tried on the
+# connection too: PostgreSQL's backend wraps integers, for one).
+_TAKEN_AS_IT_IS = ((models.BooleanField, bool, True), (models.IntegerField, int, 7), (models.CharField, str, "x"),
+                   (models.TextField, str, "x"))
+_PREPARING = ("get_db_prep_save", "get_db_prep_value", "get_prep_value", "to_python")
+
+
+def _taken_as_it_is(field: models.Field, base: type, kind: type, sample) -> bool:
+    if not isinstance(field, base) or any(getattr(type(field), name) is not getattr(base, name)
+                                          for name in _PREPARING):
+        return False
+    prepared = field.get_db_prep_save(sample, connection)
+    return type(prepared) is kind and prepared == sample
+
+
+def _preparer(field: models.Field) -> Callable:
+    kind = next((kind for base, kind, sample in _TAKEN_AS_IT_IS if _taken_as_it_is(field, base, kind, sample)),
+                None)
+    prepare, prepared = field.get_db_prep_save, {}
+
+    def prep(value):
+        if value is None or type(value) is kind:
+            return value
+        try:
+            key = (type(value), value)
+            if key not in prepared:
+                prepared[key] = prepare(value, connection)
+            return prepared[key]
+        except TypeError:  # not hashable (a JSON list or dict): prepared each time
+            return prepare(value, connection)
+
+    return prep
 
 
 def update_rows(rows: Sequence[models.Model], names: Sequence[str]) -> None:
@@ -19,6 +60,64 @@ def update_rows(rows: Sequence[models.Model], names: Sequence[str]) -> None:
     quote = connection.ops.quote_name
     sql = (f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)}"
            f" WHERE {quote(meta.pk.column)} = %s")
-    values = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk] for row in rows]
+    columns = [(f.attname, _preparer(f)) for f in fields]
+    values = [[prep(getattr(row, attname)) for attname, prep in columns] + [row.pk] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
+
+
+_plans: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
+
+
+def read_rows(model: type[models.Model], sql: str, params: Sequence) -> list[models.Model]:
+    """The instances of `model` that `sql` selects: columns of the model's table fill its fields
+    (all of them, or some, the others deferred like `raw`'s), any other column is set as an
+    attribute of that name."""
+    database = connections[DEFAULT_DB_ALIAS]  # the thread's own, which keeps its plans
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = tuple(column[0] for column in cursor.description)
+        rows = cursor.fetchall()
+    plans = _plans.setdefault(database, {})
+    plan = plans.get((model, columns))
+    if plan is None:
+        plan = plans[model, columns] = _plan(model, columns, database)
+    field_names, field_positions, extra_positions, converters = plan
+    found = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for position, expression, functions in converters:
+                value = row[position]
+                for convert in functions:
+                    value = convert(value, expression, database)
+                row[position] = value
+        instance = model.from_db(DEFAULT_DB_ALIAS, field_names, [row[i] for i in field_positions])
+        for name, position in extra_positions:
+            setattr(instance, name, row[position])
+        found.append(instance)
+    return found
+
+
+def _plan(model: type[models.Model], columns: tuple[str, ...], database):
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    if model._meta.pk.column not in columns:
+        raise ValueError(f"read_rows needs the primary key column of {model.__name__}")
+    field_names, field_positions, extra_positions, converters = [], [], [], []
+    if len(set(columns)) != len(columns):
+        raise ValueError(f"read_rows needs distinct column names, not {columns}")
+    for position, column in enumerate(columns):
+        field = by_column.get(column)
+        if field is None:
+            extra_positions.append((column, position))
+            continue
+        field_names.append(field.attname)
+        field_positions.append(position)
+        expression = field.get_col(model._meta.db_table)
+        functions = database.ops.get_db_converters(expression) + field.get_db_converters(database)
+        if functions:
+            converters.append((position, expression, functions))
+    # from_db takes the values in the order of the model's fields (a subset: the others deferred).
+    order = {field.attname: n for n, field in enumerate(model._meta.concrete_fields)}
+    pairs = sorted(zip(field_names, field_positions, strict=True), key=lambda pair: order[pair[0]])
+    return [name for name, _ in pairs], [position for _, position in pairs], extra_positions, converters

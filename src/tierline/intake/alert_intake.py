@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from tierline.bulk import update_rows
+from tierline.bulk import read_rows, update_rows
 from tierline.customers.models import Organization
 from tierline.issues.actions import IssueDraft, IssueUpdate, do_create_issues, do_update_issues
 from tierline.issues.models import DONE_STATUSES, Channel, EventKind, IssueEvent, Status
@@ -31,15 +31,17 @@ from .models import AlertGroup, AlertIntegration, InboundKind, InboundMessage, I
 def pending_alert_payloads(integration: AlertIntegration, limit: int) -> list[InboundMessage]:
     """The integration's pending payloads, oldest first, locked (on PostgreSQL skipping those
     another worker's batch holds), each with `replay_of`: the id of a processed payload with the
-    same bytes, if any. Plain SQL, like `AlertBatch.load`: one query per batch, cheap to build."""
+    same bytes, if any. Plain SQL (`bulk.read_rows`), like `AlertBatch.load`: one query per batch,
+    cheap to build."""
     lock = " FOR UPDATE OF m SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    return list(InboundMessage.objects.raw(
+    return read_rows(
+        InboundMessage,
         "SELECT m.*, (SELECT MIN(p.id) FROM intake_inboundmessage p WHERE p.integration_id = m.integration_id"
         " AND p.sha256 = m.sha256 AND p.status = %s) AS replay_of"
         " FROM intake_inboundmessage m WHERE m.integration_id = %s AND m.kind = %s AND m.status = %s"
         f" ORDER BY m.received_at, m.id LIMIT %s{lock}",
         [InboundStatus.PROCESSED, integration.pk, InboundKind.ALERT, InboundStatus.PENDING, limit],
-    ))
+    )
 
 
 def process_alert_payloads(integration: AlertIntegration | None, messages: list[InboundMessage],
@@ -138,7 +140,8 @@ class AlertBatch:
             return
         placeholders = ", ".join(["%s"] * len(fingerprints))
         lock = " FOR UPDATE OF g" if connection.features.has_select_for_update_of else ""
-        rows = AlertGroup.objects.raw(
+        rows = read_rows(
+            AlertGroup,
             "SELECT g.*, i.status AS issue_status, i.alert_level AS issue_level, i.severity AS issue_severity"
             " FROM intake_alertgroup g JOIN issues_issue i ON i.id = g.issue_id"
             f" WHERE g.integration_id = %s AND g.fingerprint IN ({placeholders}){lock}",

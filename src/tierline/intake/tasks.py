@@ -3,6 +3,8 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from tierline.bulk import read_rows
+
 from .actions import do_process_message
 from .models import InboundKind, InboundMessage, InboundStatus
 
@@ -11,10 +13,11 @@ from .models import InboundKind, InboundMessage, InboundStatus
 def process_inbound_message(message_id: int) -> None:
     # A payload another task already took with its integration's batch is done: nothing more to
     # read. Plain SQL, cheap to build, as this runs once per payload; other fields load when used.
-    found = InboundMessage.objects.raw(
+    found = read_rows(
+        InboundMessage,
         "SELECT id, kind, status, integration_id, attempts FROM intake_inboundmessage WHERE id = %s AND status = %s",
         [message_id, InboundStatus.PENDING])
-    message = next(iter(found), None)
+    message = found[0] if found else None
     if message is not None and message.kind == InboundKind.EMAIL:
         message = InboundMessage.objects.get(pk=message.pk)  # a mail is read whole
     if message is not None:
