@@ -1,16 +1,17 @@
-"""tierline.bulk: rows written by `update_rows` are what `save` writes; rows read by `read_rows`
-are what `Model.objects.raw` reads."""
+"""tierline.bulk: rows written by `update_rows` are what `save` writes, by `insert_rows` what
+`bulk_create` writes; rows read by `read_rows` are what `Model.objects.raw` reads."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 
 from tests.factories import make_issue, make_org
-from tierline.bulk import read_rows, update_rows
+from tierline.bulk import insert_rows, read_rows, update_rows
 from tierline.intake.actions import do_create_integration
 from tierline.intake.models import AlertGroup
-from tierline.issues.models import Issue
+from tierline.issues.models import Issue, IssueEvent
 
 pytestmark = pytest.mark.django_db
 NOON = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -106,3 +107,32 @@ def test_read_rows_needs_the_primary_key_and_distinct_columns(groups):
     with pytest.raises(ValueError):
         read_rows(AlertGroup, "SELECT g.id, i.id FROM intake_alertgroup g JOIN issues_issue i ON i.id = g.issue_id",
                   [])
+
+
+def _entries(issue, actor_contact=None):
+    return [IssueEvent(issue=issue, kind="alert_fired", created_at=NOON + timedelta(seconds=n),
+                       actor_contact=actor_contact, data={"n": n, "labels": {"a": [1, None]}}) for n in range(3)]
+
+
+def test_insert_rows_writes_what_bulk_create_writes():
+    from tests.factories import make_contact
+
+    issue = make_issue()
+    contact = make_contact(make_org())
+    created = IssueEvent.objects.bulk_create(_entries(issue, contact))
+    inserted = _entries(issue, contact)
+    insert_rows(inserted)
+    assert all(entry.pk is None for entry in inserted)  # ids are not read back
+    rows = {e.pk: model_to_dict(e, exclude=("id",)) for e in IssueEvent.objects.filter(issue=issue, kind="alert_fired")}
+    assert len(rows) == 6
+    assert [rows[e.pk] for e in created] == sorted((r for pk, r in rows.items() if pk not in {e.pk for e in created}),
+                                                   key=lambda r: r["created_at"])
+
+
+def test_insert_rows_fails_on_a_duplicate_like_bulk_create(groups):
+    """A concurrent worker's group with the same fingerprint makes the batch fail, to be retried."""
+    twin = AlertGroup(integration=groups[0].integration, fingerprint=groups[0].fingerprint, issue=groups[0].issue,
+                      title="twin", first_seen=NOON, last_seen=NOON)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows([twin])
+    assert AlertGroup.objects.count() == 4

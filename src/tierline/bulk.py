@@ -8,6 +8,8 @@ are prepared by a function picked once per call: a value the database takes as i
 for a text field, an int for an integer field...) is passed through, and a value repeated over the
 rows (the batch's time, a status) is prepared once.
 
+`insert_rows` is `bulk_create` for rows whose ids are not needed back, without its compiling.
+
 `read_rows` is `Model.objects.raw` without its per-query set-up: the columns' converters are
 looked up once per model, column list and connection, not on every query.
 """
@@ -64,6 +66,31 @@ def update_rows(rows: Sequence[models.Model], names: Sequence[str]) -> None:
     values = [[prep(getattr(row, attname)) for attname, prep in columns] + [row.pk] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
+
+
+def insert_rows(rows: Sequence[models.Model]) -> None:
+    """Insert new model instances `rows` (all of one model) in a single executemany, without reading
+    their ids back (they stay unset): for rows nothing else in the transaction refers to, such as
+    timeline entries. Like `bulk_create`, it sends no signals."""
+    if not rows:
+        return
+    meta = rows[0]._meta
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and getattr(rows[0], f.attname) is None)]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+           f" VALUES ({', '.join(['%s'] * len(fields))})")
+    plain_read = models.Field.pre_save
+    columns = [(f, f.attname, type(f).pre_save is plain_read, _preparer(f)) for f in fields]
+    values = [[prep(getattr(row, attname) if plain else field.pre_save(row, True))
+               for field, attname, plain, prep in columns] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+
+
+def column_list(model: type[models.Model]) -> str:
+    """The model's columns, quoted, for a `read_rows` query that reads whole rows of one table
+    (`*` would also bring columns the model does not know)."""
+    return ", ".join(connection.ops.quote_name(field.column) for field in model._meta.concrete_fields)
 
 
 _plans: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()

@@ -24,9 +24,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
+from tierline.bulk import column_list, read_rows
 from tierline.issues.models import DONE_STATUSES, Issue, Status
 
 from .calendars import add_business_minutes, business_minutes_between
@@ -164,8 +165,12 @@ class SlaClockBatch:
         issue_ids = list(issue_ids)
         if not issue_ids:
             return
-        # Their policies (and calendars) come from the one list of policies, not a join per clock.
-        found = list(SlaClock.objects.select_for_update().filter(issue_id__in=issue_ids))
+        # Plain SQL (`bulk.read_rows`), cheaper to build than the ORM's query. Their policies (and
+        # calendars) come from the one list of policies, not a join per clock.
+        found = read_rows(SlaClock, f"SELECT {column_list(SlaClock)} FROM escalation_slaclock WHERE issue_id IN"
+                                    f" ({', '.join(['%s'] * len(issue_ids))}) ORDER BY id"
+                                    f"{' FOR UPDATE' if connection.features.has_select_for_update else ''}",
+                          issue_ids)
         policies = {policy.pk: policy for policy in self._policies()} if found else {}
         for clock in found:
             clock.policy = policies.get(clock.policy_id)

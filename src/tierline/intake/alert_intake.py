@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from tierline.bulk import read_rows, update_rows
+from tierline.bulk import insert_rows, read_rows, update_rows
 from tierline.customers.models import Organization
 from tierline.issues.actions import IssueDraft, IssueUpdate, do_create_issues, do_update_issues
 from tierline.issues.models import DONE_STATUSES, Channel, EventKind, IssueEvent, Status
@@ -252,7 +252,7 @@ class AlertBatch:
             do_update_issues(self.updates, actor=None, at=self.now, then=self.events)
             self.updates, self.events = [], []
         if self.new:
-            AlertGroup.objects.bulk_create(self.new)
+            insert_rows(self.new)
         if self.changed:
             update_rows([g for g in self.groups.values() if g.pk in self.changed],
                         sorted(set().union(*self.changed.values())))

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tierline.accounts.models import Team, User
@@ -196,6 +196,7 @@ def do_create_issues(drafts: Iterable[IssueDraft], *, actor: User | None = None,
     gets its SLA clocks and its `created` event, in a fixed number of statements: the routing
     rules, organizations and components are read once, the rows written in bulk. A draft's
     `created_at` (else `at`, else now) is its time of creation."""
+    from tierline.bulk import insert_rows
     from tierline.escalation.clocks import start_sla_clocks_bulk
     from tierline.triage.actions import active_routing_rules, apply_priority, clean_labels, route_new_issue
 
@@ -239,15 +240,12 @@ def do_create_issues(drafts: Iterable[IssueDraft], *, actor: User | None = None,
     actor_is_contact = actor is None or actor.is_customer
     with transaction.atomic():
         Issue.objects.bulk_create(issues, batch_size=500)
-        IssueEvent.objects.bulk_create(
-            [
-                IssueEvent(issue=i, kind=EventKind.CREATED, actor=actor, created_at=i.created_at,
-                           actor_contact_id=i.requester_id if actor_is_contact else None,
-                           data={"channel": i.channel, "severity": i.severity, "priority": i.priority})
-                for i in issues
-            ],
-            batch_size=500,
-        )
+        insert_rows([
+            IssueEvent(issue=i, kind=EventKind.CREATED, actor=actor, created_at=i.created_at,
+                       actor_contact_id=i.requester_id if actor_is_contact else None,
+                       data={"channel": i.channel, "severity": i.severity, "priority": i.priority})
+            for i in issues
+        ])
         start_sla_clocks_bulk(issues)
     return issues
 
@@ -430,7 +428,7 @@ def do_update_issues(updates: Sequence[IssueUpdate], *, actor: User | None, at: 
     intake): the same events, rescoring and SLA clock changes, in a fixed number of statements.
     The updates of one issue apply in their order; `then` are entries written after them all.
     Returns the issues by id, as they now are."""
-    from tierline.bulk import update_rows
+    from tierline.bulk import insert_rows, update_rows
     from tierline.escalation.clocks import SlaClockBatch
     from tierline.triage.actions import apply_priority
 
@@ -443,12 +441,12 @@ def do_update_issues(updates: Sequence[IssueUpdate], *, actor: User | None, at: 
                                  comment=comment, data=data, created_at=at))
 
     def write_events():
-        IssueEvent.objects.bulk_create(events)
+        insert_rows(events)
         events.clear()
 
     with transaction.atomic():
         ids = sorted({update.issue_id for update in updates})
-        issues = Issue.objects.select_for_update(of=("self",)).select_related("organization").in_bulk(ids)
+        issues = _locked_issues(ids)
         if len(issues) != len(ids):
             raise InvalidInput("Unknown issues", {"issue_id": f"no issue {sorted(set(ids) - set(issues))}"})
         clocks = SlaClockBatch(ids)
@@ -478,6 +476,28 @@ def do_update_issues(updates: Sequence[IssueUpdate], *, actor: User | None, at: 
         if written:
             update_rows([issues[pk] for pk in sorted(written)], sorted(set().union(*written.values())))
         clocks.save()
+    return issues
+
+
+def _locked_issues(ids: list[int]) -> dict[int, Issue]:
+    """The issues by id, locked, each with its organization (the priority rules and SLA clocks
+    read it). Plain SQL: the ORM's compiling of this read costs more than running it."""
+    from tierline.bulk import column_list, read_rows
+
+    if not ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(ids))
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    issues = {issue.pk: issue for issue in read_rows(
+        Issue, f"SELECT {column_list(Issue)} FROM issues_issue WHERE id IN ({placeholders}) ORDER BY id{lock}", ids)}
+    wanted = sorted({issue.organization_id for issue in issues.values() if issue.organization_id})
+    if wanted:
+        organizations = {organization.pk: organization for organization in read_rows(
+            Organization, f"SELECT {column_list(Organization)} FROM customers_organization"
+            f" WHERE id IN ({', '.join(['%s'] * len(wanted))})", wanted)}
+        for issue in issues.values():
+            if issue.organization_id:
+                issue.organization = organizations[issue.organization_id]
     return issues
 
 

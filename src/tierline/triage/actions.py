@@ -128,8 +128,21 @@ def do_remove_priority_override(issue: Issue, *, actor: User, reason: str = "",
 
 
 def active_routing_rules() -> list[RoutingRule]:
-    """The rules `route_new_issue` tries, in order, with their teams: read once for a batch of new issues."""
-    return list(RoutingRule.objects.filter(is_active=True).select_related("team"))
+    """The rules `route_new_issue` tries, in order, with their teams: read for every new issue, or
+    once for a batch of them. Plain SQL (`bulk.read_rows`): the ORM's compiling of the query and
+    its join costs more than running them."""
+    from tierline.bulk import column_list, read_rows
+
+    rules = read_rows(RoutingRule, f"SELECT {column_list(RoutingRule)} FROM triage_routingrule"
+                                   " WHERE is_active = %s ORDER BY position, id", [True])
+    if rules:
+        wanted = sorted({rule.team_id for rule in rules})
+        teams = {team.pk: team for team in read_rows(
+            Team, f"SELECT {column_list(Team)} FROM accounts_team WHERE id IN ({', '.join(['%s'] * len(wanted))})",
+            wanted)}
+        for rule in rules:
+            rule.team = teams[rule.team_id]
+    return rules
 
 
 def route_new_issue(*, title: str, description: str, labels: list[str], component, team: Team | None,
