@@ -124,6 +124,9 @@ def bench_alerts(batches: int, rng: random.Random) -> dict:
         if mode.startswith("web and worker"):
             HUEY.flush()  # what the stored-only run queued
             connections.close_all()  # the worker process opens its own
+            for connection in connections.all():
+                if getattr(connection, "pool", None) is not None:
+                    connection.close_pool()  # a PostgreSQL pool's sockets must not be shared by a fork
             worker = multiprocessing.get_context("fork").Process(target=_run_worker, args=(batches,))
         started, cpu = time.perf_counter(), _cpu_seconds()
         if worker is not None:
