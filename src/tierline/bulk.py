@@ -20,23 +20,25 @@ from collections.abc import Callable, Sequence
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 # Fields that may return a value of this exact type unchanged (a sample value is tried on the
-# connection too: PostgreSQL's backend wraps integers, for one).
-_TAKEN_AS_IT_IS = ((models.BooleanField, bool, True), (models.IntegerField, int, 7), (models.CharField, str, "x"),
-                   (models.TextField, str, "x"))
+# connection too: PostgreSQL's backend wraps integers, for one). A foreign key is its target's.
+_TAKEN_AS_IT_IS = ((models.BooleanField, bool, True), (models.AutoField, int, 7), (models.BigAutoField, int, 7),
+                   (models.IntegerField, int, 7), (models.CharField, str, "x"), (models.TextField, str, "x"))
 _PREPARING = ("get_db_prep_save", "get_db_prep_value", "get_prep_value", "to_python")
 
 
-def _taken_as_it_is(field: models.Field, base: type, kind: type, sample) -> bool:
-    if not isinstance(field, base) or any(getattr(type(field), name) is not getattr(base, name)
-                                          for name in _PREPARING):
-        return False
-    prepared = field.get_db_prep_save(sample, connection)
-    return type(prepared) is kind and prepared == sample
+def _taken_as_it_is(field: models.Field) -> type | None:
+    own = field.target_field if type(field) is models.ForeignKey else field
+    for base, kind, sample in _TAKEN_AS_IT_IS:
+        if isinstance(own, base):
+            if any(getattr(type(own), name) is not getattr(base, name) for name in _PREPARING):
+                return None
+            prepared = field.get_db_prep_save(sample, connection)
+            return kind if type(prepared) is kind and prepared == sample else None
+    return None
 
 
 def _preparer(field: models.Field) -> Callable:
-    kind = next((kind for base, kind, sample in _TAKEN_AS_IT_IS if _taken_as_it_is(field, base, kind, sample)),
-                None)
+    kind = _taken_as_it_is(field)
     prepare, prepared = field.get_db_prep_save, {}
 
     def prep(value):

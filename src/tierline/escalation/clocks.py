@@ -27,11 +27,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
-from tierline.bulk import column_list, read_rows
+from tierline.bulk import column_list, read_rows, update_rows
 from tierline.issues.models import DONE_STATUSES, Issue, Status
 
 from .calendars import add_business_minutes, business_minutes_between
-from .models import ClockKind, SlaClock, SlaPolicy
+from .models import BusinessCalendar, ClockKind, SlaClock, SlaPolicy
 
 PAUSING_STATUSES = frozenset({Status.PENDING, *DONE_STATUSES})
 TARGET_FIELD = {ClockKind.FIRST_RESPONSE: "first_response_minutes",
@@ -178,7 +178,7 @@ class SlaClockBatch:
 
     def _policies(self) -> list[SlaPolicy]:
         if self.policies is None:
-            self.policies = list(SlaPolicy.objects.select_related("calendar"))
+            self.policies = _read_policies()
         return self.policies
 
     def sync(self, issue: Issue, now: datetime) -> None:
@@ -194,8 +194,21 @@ class SlaClockBatch:
             SlaClock.objects.bulk_create(new)
         existing = [c for c in self.changed.values() if c.pk is not None]
         if existing:
-            SlaClock.objects.bulk_update(existing, CLOCK_STATE_FIELDS)
+            update_rows(existing, CLOCK_STATE_FIELDS)
         self.changed = {}
+
+
+def _read_policies() -> list[SlaPolicy]:
+    """Every policy with its calendar, as `SlaPolicy.objects.select_related("calendar")` reads
+    them, in two plain reads (`bulk.read_rows`): cheaper to build than the ORM's join."""
+    policies = read_rows(SlaPolicy, f"SELECT {column_list(SlaPolicy)} FROM escalation_slapolicy ORDER BY id", [])
+    wanted = sorted({policy.calendar_id for policy in policies if policy.calendar_id})
+    calendars = {calendar.pk: calendar for calendar in read_rows(
+        BusinessCalendar, f"SELECT {column_list(BusinessCalendar)} FROM escalation_businesscalendar"
+        f" WHERE id IN ({', '.join(['%s'] * len(wanted))})", wanted)} if wanted else {}
+    for policy in policies:
+        policy.calendar = calendars.get(policy.calendar_id)
+    return policies
 
 
 def start_sla_clocks_bulk(issues: list[Issue]) -> int:
