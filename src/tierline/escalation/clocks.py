@@ -212,8 +212,8 @@ def _read_policies() -> list[SlaPolicy]:
 
 
 def start_sla_clocks_bulk(issues: list[Issue]) -> int:
-    """First-response and resolution clocks for freshly imported issues, in a few queries."""
-    policies = list(SlaPolicy.objects.select_related("calendar"))
+    """First-response and resolution clocks for issues just opened in bulk, in a few queries."""
+    policies = _read_policies()
     if not policies:
         return 0
     plans = {}
