@@ -5,7 +5,7 @@ import pytest
 from tests.factories import make_component, make_contact, make_customer, make_issue, make_staff, make_team
 from tierline.accounts.actions import do_revoke_api_token
 from tierline.accounts.models import ApiToken
-from tierline.issues.models import Issue
+from tierline.issues.models import Comment, Issue
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,15 @@ def test_unknown_issue_is_404(api_as, agent):
     assert api.get("/issues/TL-999999").status_code == 404
     assert api.get("/issues/not-a-key").status_code == 404
     assert api.get("/issues/XX-1").status_code == 404
+
+
+def test_reply_to_an_unknown_issue_is_404_and_writes_nothing(api_as, agent):
+    api = api_as(agent)
+    for key in ("TL-999999", "not-a-key"):
+        response = api.post(f"/issues/{key}/comments", {"body": "hello?", "is_public": True})
+        assert response.status_code == 404
+        assert "not found" in response.json()["detail"]
+    assert not Comment.objects.exists()
 
 
 def test_filters_and_search(api_as, agent, org, other_org):

@@ -179,8 +179,8 @@ def note_chat_comment(issue: Issue, comment: Comment, *, is_customer: bool, noti
         # (which holds the conversation) speaks for a visitor.
         raise InvalidInput("An anonymous chat visitor writes only through the chat widget",
                            {"author_contact": "anonymous visitor"})
-    state = (Conversation.objects.filter(issue_id=issue.pk)
-             .values_list("pk", "is_verified", "waiting_since", "sockets_open", "customer_seen_at").first())
+    state = next(iter(Conversation.objects.filter(issue_id=issue.pk).values_list(
+        "pk", "is_verified", "waiting_since", "sockets_open", "customer_seen_at")[:1]), None)  # one per issue
     replied = notify and comment.is_public and not is_customer
     if state is None:  # a chat issue filed some other way (API, import): mail as usual
         if replied and issue.requester_id:
