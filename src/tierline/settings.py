@@ -116,7 +116,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, keeping closed connections for the next request thread.
+            "ENGINE": "tierline.sqlite",
             "NAME": DATA_DIR / "tierline.sqlite3",
             # WAL lets the web server and the worker read while one of them writes.
             "OPTIONS": {

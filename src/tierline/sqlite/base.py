@@ -1,0 +1,77 @@
+"""Django's SQLite backend, with closed connections kept for the next thread (ENGINE "tierline.sqlite").
+
+Under ASGI every HTTP request runs its sync code on a thread of its own, and Django opens a
+connection per thread and closes it after the request. On SQLite a new connection costs about
+1.5 ms of CPU, most of it SQLite reading the schema again: more than the rest of a chat reply's
+request. Here `close()` hands an idle connection (autocommit, no transaction open) to a small
+per-process pool for its database file, and the next connect takes it back, as Django's pool does
+for PostgreSQL. Django opens SQLite connections with `check_same_thread=False`; a pooled one is
+used by one thread at a time. A connection whose file was replaced (another inode), or one made
+before a fork, is never handed out.
+"""
+
+import os
+import threading
+
+from django.db.backends.sqlite3 import base
+
+POOL_SIZE = 8
+
+_lock = threading.Lock()
+_idle: dict[str, list] = {}  # database path -> [(connection, file identity), ...]
+_pid = os.getpid()
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        if not self.is_in_memory_db():
+            connection = _take_idle(str(conn_params["database"]))
+            if connection is not None:
+                return connection  # foreign_keys and init_command were set when it was opened
+        return super().get_new_connection(conn_params)
+
+    def _close(self):
+        connection = self.connection
+        if (not self.is_in_memory_db() and not self.in_atomic_block and not connection.in_transaction
+                and not self.errors_occurred and _give_idle(str(self.settings_dict["NAME"]), connection)):
+            return
+        super()._close()
+
+
+def _take_idle(path: str):
+    """An idle connection to this very file, or None; stale ones are closed on the way."""
+    global _pid
+    identity = _file_identity(path)
+    with _lock:
+        if _pid != os.getpid():  # a forked child never uses its parent's connections
+            _idle.clear()
+            _pid = os.getpid()
+        idle = _idle.get(path, [])
+        while idle:
+            connection, kept_for = idle.pop()
+            if identity is not None and kept_for == identity:
+                return connection
+            connection.close()
+    return None
+
+
+def _give_idle(path: str, connection) -> bool:
+    identity = _file_identity(path)
+    if identity is None:
+        return False
+    with _lock:
+        if _pid != os.getpid():
+            return False
+        idle = _idle.setdefault(path, [])
+        if len(idle) >= POOL_SIZE:
+            return False
+        idle.append((connection, identity))
+    return True
