@@ -96,7 +96,7 @@ def sync_sla_clocks(issue: Issue, now: datetime, *, reply: str | None = None) ->
     policy = find_sla_policy(plan, issue.priority, policies)
     by_pk = {p.pk: p for p in policies}
     clocks = {}
-    for clock in SlaClock.objects.select_for_update().filter(issue_id=issue.pk):
+    for clock in _locked_clocks(issue.pk):
         clock.policy = by_pk.get(clock.policy_id)
         clocks[clock.kind] = clock
     for clock in _step_clocks(issue, clocks, policy, now, reply).values():
@@ -104,6 +104,20 @@ def sync_sla_clocks(issue: Issue, now: datetime, *, reply: str | None = None) ->
             clock.save(force_insert=True)
         else:
             clock.save(update_fields=CLOCK_STATE_FIELDS)
+
+
+_LOCKED_CLOCKS_SQL: dict[str, str] = {}
+
+
+def _locked_clocks(issue_id: int) -> list[SlaClock]:
+    """The issue's clocks, locked, by the statement the ORM builds for
+    `SlaClock.objects.select_for_update().filter(issue_id=...)`, built once per database vendor:
+    every chat message runs it, and building it cost twice as much as running it."""
+    sql = _LOCKED_CLOCKS_SQL.get(connection.vendor)
+    if sql is None:
+        sql, _ = SlaClock.objects.select_for_update().filter(issue_id=0).query.sql_with_params()
+        _LOCKED_CLOCKS_SQL[connection.vendor] = sql
+    return list(SlaClock.objects.raw(sql, [issue_id]))
 
 
 def _step_clocks(issue: Issue, clocks: dict[str, SlaClock], policy: SlaPolicy | None, now: datetime,
