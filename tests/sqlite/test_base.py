@@ -1,5 +1,6 @@
 """A closed SQLite connection is handed to the next thread instead of being opened anew, but only
-when it is idle and still points at the same database file."""
+when it is idle and still points at the same database file; writers of one process take turns
+before BEGIN IMMEDIATE."""
 
 import os
 import sqlite3
@@ -14,7 +15,8 @@ from tierline.sqlite import base
 def database(tmp_path, django_db_blocker):
     def wrapper():
         return base.DatabaseWrapper({
-            "ENGINE": "tierline.sqlite", "NAME": str(tmp_path / "db.sqlite3"), "OPTIONS": {"timeout": 5},
+            "ENGINE": "tierline.sqlite", "NAME": str(tmp_path / "db.sqlite3"),
+            "OPTIONS": {"timeout": 5, "transaction_mode": "IMMEDIATE"},
             "ATOMIC_REQUESTS": False, "AUTOCOMMIT": True, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False,
             "TIME_ZONE": None, "USER": "", "PASSWORD": "", "HOST": "", "PORT": "", "TEST": {},
         }, alias="pooled")
@@ -22,6 +24,7 @@ def database(tmp_path, django_db_blocker):
     with django_db_blocker.unblock():
         yield wrapper
     base._idle.pop(str(tmp_path / "db.sqlite3"), None)
+    base._turns.pop(str(tmp_path / "db.sqlite3"), None)
 
 
 def _on_a_thread(func):
@@ -74,3 +77,66 @@ def test_a_replaced_database_file_gets_a_new_connection(database, tmp_path):
     fresh.ensure_connection()
     assert fresh.connection is not raw
     fresh.close()
+
+
+def _begin(wrapper):
+    # What transaction.atomic() does on SQLite: BEGIN IMMEDIATE under autocommit.
+    wrapper.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+
+
+def _end(wrapper, finish):
+    finish()
+    wrapper.set_autocommit(True)
+
+
+def test_a_second_writer_waits_its_turn_and_starts_when_the_first_commits(database):
+    first_inside, go, second_done = threading.Event(), threading.Event(), threading.Event()
+    rows = []
+
+    def first():
+        wrapper = database()
+        with wrapper.cursor() as cursor:
+            cursor.execute("CREATE TABLE message (body TEXT)")
+        _begin(wrapper)
+        with wrapper.cursor() as cursor:
+            cursor.execute("INSERT INTO message VALUES ('first')")
+        first_inside.set()
+        go.wait(5)
+        _end(wrapper, wrapper.commit)
+        wrapper.close()
+
+    def second():
+        first_inside.wait(5)
+        wrapper = database()
+        _begin(wrapper)
+        with wrapper.cursor() as cursor:
+            cursor.execute("INSERT INTO message VALUES ('second')")
+            cursor.execute("SELECT body FROM message ORDER BY rowid")
+            rows.extend(r[0] for r in cursor.fetchall())
+        _end(wrapper, wrapper.commit)
+        wrapper.close()
+        second_done.set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_inside.wait(5)
+    assert not second_done.wait(0.2)  # waiting for the first writer, which holds the turn
+    go.set()
+    for thread in threads:
+        thread.join(10)
+    assert rows == ["first", "second"]
+    assert not base._turns[database().settings_dict["NAME"]].locked()
+
+
+@pytest.mark.parametrize("how", ["rollback", "close"])
+def test_a_writer_that_rolls_back_or_closes_midway_gives_up_its_turn(database, how):
+    wrapper = database()
+    _begin(wrapper)
+    turn = base._turns[wrapper.settings_dict["NAME"]]
+    assert turn.locked()
+    if how == "rollback":
+        _end(wrapper, wrapper.rollback)
+    else:
+        wrapper.close()
+    assert not turn.locked()

@@ -8,6 +8,12 @@ per-process pool for its database file, and the next connect takes it back, as D
 for PostgreSQL. Django opens SQLite connections with `check_same_thread=False`; a pooled one is
 used by one thread at a time. A connection whose file was replaced (another inode), or one made
 before a fork, is never handed out.
+
+Writers of one process also take turns in Python before `BEGIN IMMEDIATE`: a writer that finds
+the write lock taken waits on a per-file lock and starts the moment the one before it commits,
+instead of in SQLite's busy handler, which polls with sleeps growing to 100 ms (seconds of delay
+per message once a chat server's threads queue up). Other processes (a worker, `tierline` commands)
+still meet at SQLite's own lock, as before; the wait here is bounded by the same busy timeout.
 """
 
 import os
@@ -19,6 +25,7 @@ POOL_SIZE = 8
 
 _lock = threading.Lock()
 _idle: dict[str, list] = {}  # database path -> [(connection, file identity), ...]
+_turns: dict[str, threading.Lock] = {}  # database path -> whose turn it is to write
 _pid = os.getpid()
 
 
@@ -31,6 +38,8 @@ def _file_identity(path: str) -> tuple[int, int] | None:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    _writer_turn = None  # this file's writer lock, held from BEGIN IMMEDIATE to commit or rollback
+
     def get_new_connection(self, conn_params):
         if not self.is_in_memory_db():
             connection = _take_idle(str(conn_params["database"]))
@@ -39,11 +48,45 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return super().get_new_connection(conn_params)
 
     def _close(self):
+        self._end_writer_turn()
         connection = self.connection
         if (not self.is_in_memory_db() and not self.in_atomic_block and not connection.in_transaction
                 and not self.errors_occurred and _give_idle(str(self.settings_dict["NAME"]), connection)):
             return
         super()._close()
+
+    def _start_transaction_under_autocommit(self):
+        if self.transaction_mode == "IMMEDIATE" and not self.is_in_memory_db():
+            turn = _writer_turn(str(self.settings_dict["NAME"]))
+            if turn.acquire(timeout=self.settings_dict["OPTIONS"].get("timeout", 5)):
+                self._writer_turn = turn
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._end_writer_turn()
+            raise
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self._end_writer_turn()
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self._end_writer_turn()
+
+    def _end_writer_turn(self):
+        turn, self._writer_turn = self._writer_turn, None
+        if turn is not None:
+            turn.release()
+
+
+def _writer_turn(path: str):
+    with _lock:
+        return _turns.setdefault(path, threading.Lock())
 
 
 def _take_idle(path: str):
