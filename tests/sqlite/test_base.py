@@ -140,3 +140,24 @@ def test_a_writer_that_rolls_back_or_closes_midway_gives_up_its_turn(database, h
     else:
         wrapper.close()
     assert not turn.locked()
+
+
+def test_a_forked_child_opens_its_own_connection_and_never_waits_for_the_parents_writer(database):
+    parent = database()
+    kept = _on_a_thread(lambda: _opened_and_closed(database()))
+    parent.ensure_connection()
+    with parent.cursor() as cursor:
+        parent.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+        cursor.execute("SELECT 1")  # the parent holds its writer turn across the fork
+        pid = os.fork()
+        if pid == 0:  # the child: exit code 0 only if it behaves
+            child = database()
+            child.ensure_connection()
+            took_the_parents = child.connection is kept
+            could_take_a_turn = base._writer_turn(child.settings_dict["NAME"]).acquire(timeout=1)
+            os._exit(0 if could_take_a_turn and not took_the_parents else 1)
+        _, status = os.waitpid(pid, 0)
+        parent.rollback()
+        parent.set_autocommit(True)
+    parent.close()
+    assert os.waitstatus_to_exitcode(status) == 0

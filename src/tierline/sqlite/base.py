@@ -7,7 +7,7 @@ request. Here `close()` hands an idle connection (autocommit, no transaction ope
 per-process pool for its database file, and the next connect takes it back, as Django's pool does
 for PostgreSQL. Django opens SQLite connections with `check_same_thread=False`; a pooled one is
 used by one thread at a time. A connection whose file was replaced (another inode), or one made
-before a fork, is never handed out.
+before a fork, is never handed out, and a child never waits for a writer of its parent.
 
 Writers of one process also take turns in Python before `BEGIN IMMEDIATE`: a writer that finds
 the write lock taken waits on a per-file lock and starts the moment the one before it commits,
@@ -26,7 +26,20 @@ POOL_SIZE = 8
 _lock = threading.Lock()
 _idle: dict[str, list] = {}  # database path -> [(connection, file identity), ...]
 _turns: dict[str, threading.Lock] = {}  # database path -> whose turn it is to write
-_pid = os.getpid()
+_inherited: list = []  # a forked child's copies of its parent's idle connections: never used, never closed
+
+
+def _forget_the_parents_state() -> None:
+    # A SQLite connection must not cross a fork (closing the child's copy could checkpoint the
+    # parent's WAL), and a lock a parent's thread held at the fork would never be released here.
+    global _lock
+    _lock = threading.Lock()
+    _inherited.extend(_idle.values())
+    _idle.clear()
+    _turns.clear()
+
+
+os.register_at_fork(after_in_child=_forget_the_parents_state)
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:
@@ -91,12 +104,8 @@ def _writer_turn(path: str):
 
 def _take_idle(path: str):
     """An idle connection to this very file, or None; stale ones are closed on the way."""
-    global _pid
     identity = _file_identity(path)
     with _lock:
-        if _pid != os.getpid():  # a forked child never uses its parent's connections
-            _idle.clear()
-            _pid = os.getpid()
         idle = _idle.get(path, [])
         while idle:
             connection, kept_for = idle.pop()
@@ -111,8 +120,6 @@ def _give_idle(path: str, connection) -> bool:
     if identity is None:
         return False
     with _lock:
-        if _pid != os.getpid():
-            return False
         idle = _idle.setdefault(path, [])
         if len(idle) >= POOL_SIZE:
             return False
