@@ -202,12 +202,3 @@ def test_a_report_that_loses_the_race_to_create_its_call_updates_it(post_callbac
     assert post_callback(make_phone_line(), status_callback()).status_code == 202
     assert len(attempts) == 2 and CallDelivery.objects.get().status == "processed" and Call.objects.count() == 1
 
-
-def test_the_leg_a_dial_places_to_an_agent_is_not_a_customer_call(post_callback):
-    line = make_phone_line()
-    form = status_callback(Direction="outbound-dial", From="+18005550199", To="+14155559999",
-                           ParentCallSid="CA" + "5" * 32)
-    assert post_callback(line, form).status_code == 202
-    delivery = CallDelivery.objects.get()
-    assert delivery.status == "ignored" and "a leg of call CA5" in delivery.reason
-    assert not Call.objects.exists() and not Issue.objects.exists()

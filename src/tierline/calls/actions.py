@@ -375,11 +375,11 @@ def do_process_call_delivery(delivery_id: int) -> CallDelivery | None:
             call = None
             if delivery.waits <= len(WAIT_SECONDS):
                 status, delay = InboundStatus.PENDING, WAIT_SECONDS[delivery.waits - 1]
-                reason = f"waiting for call {missing.call_sid} to be reported (read {delivery.waits} times)"
+                reason = f"{missing} (read {delivery.waits} times)"
                 transaction.on_commit(lambda: process_call_delivery.schedule((delivery.pk,), delay=delay))
             else:
                 status = InboundStatus.QUARANTINED
-                reason = f"call {missing.call_sid} was never reported; this is read again when it is"
+                reason = f"{missing.waiting_for} {missing.call_sid} was never reported; this is read again when it is"
         except ActionError as error:
             status, reason, call = InboundStatus.QUARANTINED, f"{error.detail} {error.fields or ''}".strip(), None
         except Exception as error:  # noqa: BLE001 - anything unexpected is kept with its reason, not lost

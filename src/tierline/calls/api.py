@@ -140,7 +140,7 @@ FORM_BODY = {"requestBody": {"content": {"application/x-www-form-urlencoded": {"
     "type": "object", "required": ["CallSid", "From", "To", "CallStatus"],
     "properties": {name: {"type": "string"} for name in (
         "CallSid", "AccountSid", "From", "To", "CallStatus", "Direction", "CallDuration", "RecordingUrl",
-        "CallerName", "Timestamp", "SequenceNumber")},
+        "CallerName", "Timestamp", "SequenceNumber", "ParentCallSid")},
 }}}}}
 
 
@@ -184,6 +184,7 @@ def receive_twilio_status_callback(request, line: str):
         do_receive_call_delivery(found, raw=body, call_sid=sid[:64] if sid.isalnum() else "",
                                  status=InboundStatus.QUARANTINED, reason=str(error).replace("\x00", ""))
         raise ActionError("Not a Twilio voice status callback", error.fields) from None
-    delivery = do_receive_call_delivery(found, raw=body, call_sid=callback.call_sid)
+    # A <Dial> leg is filed under the call that dialed it: it waits for that call and wakes with it.
+    delivery = do_receive_call_delivery(found, raw=body, call_sid=callback.about_call_sid)
     return Status(202, {"id": delivery.pk, "status": delivery.status})
 

@@ -65,6 +65,13 @@ def get_call(pk: int) -> Call | None:
     return Call.objects.select_related("issue", "contact", "logged_by").filter(pk=pk).first()
 
 
+def stored_reports(line: PhoneLine, call_sid: str, *, exclude: int | None = None) -> list[bytes]:
+    """The bodies of a line's deliveries filed under a call (its own reports and its <Dial> legs'),
+    oldest first, whatever became of them: what one leg of a call tells about the other."""
+    rows = CallDelivery.objects.filter(line=line, call_sid=call_sid).exclude(pk=exclude).order_by("id")
+    return [bytes(raw) for raw in rows.values_list("raw", flat=True)[:50]]
+
+
 def waiting_for_call(delivery: CallDelivery) -> list[int]:
     """Other deliveries of the same call (CallSid) that came before it was reported."""
     return list(CallDelivery.objects.filter(

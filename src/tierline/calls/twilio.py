@@ -7,6 +7,11 @@ and value with no separators. The status callback is application/x-www-form-urle
 CallSid, From, To, CallStatus, Direction (inbound; outbound-api or outbound-dial for a call the
 company placed), Timestamp (when the reported event happened) and, once the call ended,
 CallDuration and RecordingUrl.
+A call an agent places from a browser phone (Twilio Client, through a TwiML App) comes in two
+legs: the agent's own leg, `From` `client:<identity>` (Twilio says `inbound`: it reached Twilio
+from the browser), and the leg its `<Dial>` places to the customer, `outbound-dial` with the
+agent's leg as `ParentCallSid`. Every `<Dial>` leg is reported that way, also the one that
+forwards a customer's inbound call to an agent.
 A recording status callback (RecordingSid, RecordingUrl, RecordingStatus, no CallStatus) only
 adds the recording to a call already reported.
 """
@@ -22,6 +27,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "canceled", "failed"})
 STATUSES = FINAL_STATUSES | {"queued", "initiated", "ringing", "in-progress"}
 REQUIRED = ("CallSid", "From", "To", "CallStatus")
+BROWSER_PHONE = "client:"  # Twilio's scheme for a Client (Voice SDK) identity in From and To
 MAX_CALL_SECONDS = 7 * 24 * 3600
 
 
@@ -67,8 +73,22 @@ class StatusCallback:
     recording_url: str
     caller_name: str
     is_recording_only: bool = False
-    parent_call_sid: str = ""  # set on the legs a <Dial> places: the customer's call is the parent
+    parent_call_sid: str = ""  # set on the legs a <Dial> places: the call that dialed them
     timestamp: datetime | None = None  # when the reported event happened, by Twilio's clock
+
+    @property
+    def is_from_browser_phone(self) -> bool:
+        """An agent's call from a browser phone: the company's call, whatever Direction says."""
+        return self.from_number.lower().startswith(BROWSER_PHONE)
+
+    @property
+    def is_to_browser_phone(self) -> bool:
+        return self.to_number.lower().startswith(BROWSER_PHONE)
+
+    @property
+    def about_call_sid(self) -> str:
+        """The call this report belongs to: a `<Dial>` leg belongs to the call that dialed it."""
+        return self.parent_call_sid or self.call_sid
 
     @property
     def customer_number(self) -> str:
@@ -98,11 +118,17 @@ def read_status_callback(params: list[tuple[str, str]]) -> StatusCallback:
     form = dict(params)
     if form.get("RecordingSid") and not form.get("CallStatus"):
         return _read_recording_callback(form, params)
-    problems = {name: "required" for name in REQUIRED if not form.get(name, "").strip()}
+    # A browser phone's leg may have no To: the number it dials is in its `<Dial>` leg's To.
+    from_browser = form.get("From", "").strip().lower().startswith(BROWSER_PHONE)
+    problems = {name: "required" for name in REQUIRED
+                if not form.get(name, "").strip() and not (name == "To" and from_browser)}
     problems.update({name: "must not contain NUL characters" for name, value in params if "\x00" in value + name})
     sid = form.get("CallSid", "").strip()
     if sid and (len(sid) > 64 or not sid.isalnum()):
         problems["CallSid"] = "letters and digits, at most 64"
+    parent = form.get("ParentCallSid", "").strip()
+    if parent and (len(parent) > 64 or not parent.isalnum() or parent == sid):
+        problems["ParentCallSid"] = "another call's CallSid: letters and digits, at most 64"
     status = form.get("CallStatus", "").strip().lower()
     if status and status not in STATUSES:
         problems["CallStatus"] = f"one of {', '.join(sorted(STATUSES))}"
@@ -118,11 +144,11 @@ def read_status_callback(params: list[tuple[str, str]]) -> StatusCallback:
         raise MalformedCallback(problems)
     direction = form.get("Direction", "inbound").strip().lower()
     return StatusCallback(
-        call_sid=sid, from_number=form["From"].strip(), to_number=form["To"].strip(), status=status,
-        direction="outbound" if direction.startswith("outbound") else "inbound",
+        call_sid=sid, from_number=form["From"].strip(), to_number=form.get("To", "").strip(), status=status,
+        direction="outbound" if direction.startswith("outbound") or from_browser else "inbound",
         duration_seconds=int(duration) if duration else None, recording_url=recording,
         caller_name=form.get("CallerName", "").strip()[:200],
-        parent_call_sid=form.get("ParentCallSid", "").strip()[:64],
+        parent_call_sid=parent,
         timestamp=_read_timestamp(form.get("Timestamp", "")),
     )
 

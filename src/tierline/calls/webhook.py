@@ -8,6 +8,14 @@ the same call update it: the timeline says when the call ended and when its reco
 and an outbound call that ended answered counts as the response it was (`actions.is_response`).
 A report of a call not reported yet (Twilio's recording callback may overtake the status
 callback) raises `CallNotReported`: the delivery waits for its call (actions.py).
+
+An agent's call from a browser phone is one call, known by the agent's leg (From `client:`):
+never a contact or an issue for the agent's identity. The customer is its To, or the To of the
+leg its `<Dial>` placed; that leg (`ParentCallSid`) is the customer's side, so its status, length
+and outcome are the call's, and its answered end counts as the response. The agent's leg only
+tells that the call exists and brings its recording. A `<Dial>` leg waits until the call that
+dialed it is reported (Twilio reports the legs in any order); the leg of any other call (a
+customer's call forwarded to an agent) is ignored.
 """
 
 from django.utils import timezone
@@ -27,7 +35,7 @@ from .actions import (
 )
 from .models import PROVIDER_OUTCOMES, Call, CallDelivery, Direction, Outcome, PhoneLine
 from .numbers import mask_number, normalise_number
-from .queries import find_open_conversation
+from .queries import find_open_conversation, stored_reports
 from .twilio import StatusCallback, read_form, read_status_callback
 
 OUTCOME_FOR_STATUS = {
@@ -37,9 +45,9 @@ OUTCOME_FOR_STATUS = {
 
 
 class CallNotReported(Exception):
-    def __init__(self, call_sid: str):
-        super().__init__(f"no call {call_sid} reported yet")
-        self.call_sid = call_sid
+    def __init__(self, call_sid: str, waiting_for: str = "call"):
+        super().__init__(f"waiting for {waiting_for} {call_sid} to be reported")
+        self.call_sid, self.waiting_for = call_sid, waiting_for
 
 
 def apply_delivery(delivery: CallDelivery) -> tuple[str, str, Call | None]:
@@ -51,17 +59,72 @@ def apply_delivery(delivery: CallDelivery) -> tuple[str, str, Call | None]:
         raise ValueError("the phone line that received this delivery was deleted")
     callback = read_status_callback(read_form(bytes(delivery.raw)))
     if callback.parent_call_sid:
-        # The leg a <Dial> placed to an agent: the customer's own call is its parent.
-        return InboundStatus.IGNORED, f"a leg of call {callback.parent_call_sid}", None
-    # Lock the call row only: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
-    call = Call.objects.select_for_update(of=("self",)).select_related("issue", "contact", "line").filter(
-        external_id=callback.call_sid).first()
+        return _dialed_leg(delivery, callback)
+    call = _locked_call(callback.call_sid)
     if call is None and callback.is_recording_only:
         raise CallNotReported(callback.call_sid)
+    if callback.is_from_browser_phone:
+        return _browser_phone_leg(delivery, callback, call)
     if call is None:
         return InboundStatus.PROCESSED, "", _first_report(delivery.line, callback)
     _later_report(call, callback)
     return InboundStatus.PROCESSED, "", call
+
+
+def _locked_call(call_sid: str) -> Call | None:
+    # Lock the call row only: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
+    return Call.objects.select_for_update(of=("self",)).select_related("issue", "contact", "line").filter(
+        external_id=call_sid).first()
+
+
+def _stored_callbacks(delivery: CallDelivery, call_sid: str) -> list[StatusCallback]:
+    """The status callbacks stored for a call (its own and its legs'), oldest first; a delivery
+    that cannot be read is not one."""
+    found = []
+    for raw in stored_reports(delivery.line, call_sid, exclude=delivery.pk):
+        try:
+            callback = read_status_callback(read_form(raw))
+        except ValueError:
+            continue
+        if not callback.is_recording_only:
+            found.append(callback)
+    return found
+
+
+def _dialed_leg(delivery: CallDelivery, leg: StatusCallback) -> tuple[str, str, Call | None]:
+    """A leg a `<Dial>` placed: the customer's side of an agent's browser-phone call, or the leg
+    of another call to whoever answers for us (nothing of the customer's)."""
+    parent_sid = leg.parent_call_sid
+    if leg.is_to_browser_phone:
+        return InboundStatus.IGNORED, f"a leg of call {parent_sid} to an agent's browser phone", None
+    parents = [c for c in _stored_callbacks(delivery, parent_sid) if c.call_sid == parent_sid]
+    if not parents:
+        raise CallNotReported(parent_sid)
+    if not parents[0].is_from_browser_phone:
+        # A customer's call forwarded to an agent: the customer's own call is its parent.
+        return InboundStatus.IGNORED, f"a leg of call {parent_sid}", None
+    call = _locked_call(parent_sid)
+    if call is None:
+        return InboundStatus.PROCESSED, "", _first_report(delivery.line, leg, call_sid=parent_sid)
+    _later_report(call, leg, is_customer_leg=True)
+    return InboundStatus.PROCESSED, "", call
+
+
+def _browser_phone_leg(delivery: CallDelivery, callback: StatusCallback,
+                       call: Call | None) -> tuple[str, str, Call | None]:
+    """The agent's own leg: its status is the browser's, not the customer's, so it only makes the
+    call known (once the customer's number is) and brings the recording."""
+    if call is not None:
+        _later_report(call, callback, is_agent_leg=True)
+        return InboundStatus.PROCESSED, "", call
+    number = callback.to_number if normalise_number(callback.to_number) else ""
+    if not number:
+        legs = [c for c in _stored_callbacks(delivery, callback.call_sid)
+                if c.parent_call_sid == callback.call_sid and normalise_number(c.to_number)]
+        if not legs:
+            raise CallNotReported(callback.call_sid, waiting_for="the leg to the customer of call")
+        number = legs[0].to_number
+    return InboundStatus.PROCESSED, "", _first_report(delivery.line, callback, number=number, is_agent_leg=True)
 
 
 def _caller(line: PhoneLine, callback: StatusCallback, number: str) -> Contact | None:
@@ -74,15 +137,20 @@ def _caller(line: PhoneLine, callback: StatusCallback, number: str) -> Contact |
     return contact
 
 
-def _first_report(line: PhoneLine, callback: StatusCallback) -> Call:
-    number = caller_number_or_error(callback.customer_number, strict=False)
+def _first_report(line: PhoneLine, callback: StatusCallback, *, call_sid: str = "", number: str = "",
+                  is_agent_leg: bool = False) -> Call:
+    """The call, from its first report. `call_sid` files a customer's leg under the agent's call;
+    `is_agent_leg`: an agent's browser leg, whose status is not the customer's."""
+    number = caller_number_or_error(number or callback.customer_number, strict=False)
     contact = _caller(line, callback, number)
-    outcome = OUTCOME_FOR_STATUS.get(callback.status, Outcome.IN_PROGRESS)
+    status = "" if is_agent_leg else callback.status
+    outcome = OUTCOME_FOR_STATUS.get(status, Outcome.IN_PROGRESS)
     now = timezone.now()
     fields = dict(
         actor=None, direction=callback.direction, caller_number=number, outcome=outcome,
-        duration_seconds=callback.duration_seconds or 0, contact=contact, is_caller_matched=True, line=line,
-        external_id=callback.call_sid, provider_status=callback.status, recording_url=callback.recording_url,
+        duration_seconds=0 if is_agent_leg else callback.duration_seconds or 0, contact=contact,
+        is_caller_matched=True, line=line, external_id=call_sid or callback.call_sid, provider_status=status,
+        recording_url=callback.recording_url,
         # Twilio's clock, not the time the worker got to it; never ahead of ours.
         started_at=min(callback.started_at or now, now), at=now,
     )
@@ -98,17 +166,26 @@ def _first_report(line: PhoneLine, callback: StatusCallback) -> Call:
     )
 
 
-def _later_report(call: Call, callback: StatusCallback) -> None:
+def _later_report(call: Call, callback: StatusCallback, *, is_agent_leg: bool = False,
+                  is_customer_leg: bool = False) -> None:
+    """A later report of a call. An agent's browser leg brings only the recording; a report that
+    Twilio delivered late never takes an ended call back to ringing."""
     now = timezone.now()
     changes = []
     update = []
-    ended = callback.has_ended and call.provider_status not in OUTCOME_FOR_STATUS
-    if callback.status:  # a recording callback says nothing of the call's status
-        call.provider_status = callback.status
+    has_ended = call.provider_status in OUTCOME_FOR_STATUS
+    ended = callback.has_ended and not has_ended and not is_agent_leg
+    if callback.status and not is_agent_leg and (callback.has_ended or not has_ended):
+        call.provider_status = callback.status  # a recording callback says nothing of the call's status
         update.append("provider_status")
-    if callback.duration_seconds is not None and callback.duration_seconds != call.duration_seconds:
+    if (callback.duration_seconds is not None and callback.duration_seconds != call.duration_seconds
+            and not is_agent_leg):
         call.duration_seconds = callback.duration_seconds
         update.append("duration_seconds")
+    if ended and is_customer_leg and callback.started_at is not None:
+        # The conversation began when the customer's leg did, not when the agent's browser did.
+        call.started_at = min(callback.started_at, now)
+        update.append("started_at")
     if ended:
         changes.append("ended")
         if call.outcome in PROVIDER_OUTCOMES:  # never overwrite what an agent said
