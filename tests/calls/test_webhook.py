@@ -202,3 +202,9 @@ def test_a_report_that_loses_the_race_to_create_its_call_updates_it(post_callbac
     assert post_callback(make_phone_line(), status_callback()).status_code == 202
     assert len(attempts) == 2 and CallDelivery.objects.get().status == "processed" and Call.objects.count() == 1
 
+
+def test_our_call_to_an_unknown_number_does_not_name_them_after_us(post_callback, org):
+    line = make_phone_line(organization=org)
+    post_callback(line, status_callback(Direction="outbound-api", From="+18005550199", To="+14155550177",
+                                        CallerName="ACME SUPPORT"))  # CallerName is the caller's: ours
+    assert Contact.objects.get(phone="+14155550177").name == ""

@@ -132,7 +132,9 @@ def _caller(line: PhoneLine, callback: StatusCallback, number: str) -> Contact |
     if contact is None and line.organization_id and normalise_number(number):
         # Only a number we can tie to a customer becomes a contact; a contact needs an email, and
         # the reserved .invalid domain guarantees no mail ever leaves for it.
-        contact = do_create_contact(email=f"phone-{number.lstrip('+')}@calls.invalid", name=callback.caller_name,
+        # CallerName names who called: the customer only on their own call, never on ours to them.
+        name = callback.caller_name if callback.direction == Direction.INBOUND else ""
+        contact = do_create_contact(email=f"phone-{number.lstrip('+')}@calls.invalid", name=name,
                                     organization=line.organization, phone=number)
     return contact
 
