@@ -239,7 +239,9 @@ def do_create_issues(drafts: Iterable[IssueDraft], *, actor: User | None = None,
         issues.append(issue)
     # Who the `created` entry names, as do_create_issue does: the requester unless staff filed it.
     actor_is_contact = actor is None or actor.is_customer
-    with transaction.atomic():
+    # No savepoint: called alone this is the transaction; inside a caller's (alert intake's batch)
+    # an error rolls the caller back whole, and a savepoint would cost two more round trips.
+    with transaction.atomic(savepoint=False):
         Issue.objects.bulk_create(issues, batch_size=500)
         insert_rows([
             IssueEvent(issue=i, kind=EventKind.CREATED, actor=actor, created_at=i.created_at,
@@ -456,7 +458,8 @@ def do_update_issues(updates: Sequence[IssueUpdate], *, actor: User | None, at: 
         insert_rows(events)
         events.clear()
 
-    with transaction.atomic():
+    # No savepoint, as in do_create_issues: inside a caller's transaction an error rolls it back whole.
+    with transaction.atomic(savepoint=False):
         ids = sorted({update.issue_id for update in updates})
         issues = _locked_issues(ids)
         if len(issues) != len(ids):
