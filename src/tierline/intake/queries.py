@@ -3,6 +3,7 @@
 from django.db.models.functions import Length
 
 from tierline.accounts.permissions import has_perm
+from tierline.bulk import column_list, read_rows
 from tierline.errors import NotFound, PermissionDenied
 from tierline.pagination import paginate
 
@@ -43,7 +44,7 @@ def list_integrations(user) -> list[AlertIntegration]:
 
 
 def find_integration(slug: str) -> AlertIntegration | None:
-    # Plain SQL, cheap to build: this runs on every alert post (the slug is unique).
-    found = AlertIntegration.objects.raw("SELECT * FROM intake_alertintegration WHERE slug = %s AND is_active = %s",
-                                         [slug, True])
-    return next(iter(found), None)
+    # Plain SQL (`bulk.read_rows`), cheap to build: this runs on every alert post (the slug is unique).
+    found = read_rows(AlertIntegration, f"SELECT {column_list(AlertIntegration)} FROM intake_alertintegration"
+                                        " WHERE slug = %s AND is_active = %s", [slug, True])
+    return found[0] if found else None
