@@ -89,10 +89,11 @@ def insert_rows(rows: Sequence[models.Model]) -> None:
         cursor.executemany(sql, values)
 
 
-def column_list(model: type[models.Model]) -> str:
+def column_list(model: type[models.Model], alias: str = "") -> str:
     """The model's columns, quoted, for a `read_rows` query that reads whole rows of one table
-    (`*` would also bring columns the model does not know)."""
-    return ", ".join(connection.ops.quote_name(field.column) for field in model._meta.concrete_fields)
+    (`*` would also bring columns the model does not know); `alias` names the table in a join."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + connection.ops.quote_name(field.column) for field in model._meta.concrete_fields)
 
 
 _plans: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()

@@ -74,6 +74,18 @@ def test_the_same_fingerprint_joins_the_open_issue_with_a_count(alertmanager, po
     assert group.issue.status != Status.RESOLVED
 
 
+def test_a_repeated_alert_is_stored_and_counted_in_a_fixed_number_of_statements(
+        alertmanager, post_alert, django_assert_max_num_queries):
+    post_alert(alertmanager, am_alert())
+    # The integration; the payload (no transaction of its own); the task's read of the payload with
+    # its integration; the drain's pending payloads, the groups, their counts, the outcome, in one
+    # transaction (a savepoint and its release inside the test's transaction).
+    with django_assert_max_num_queries(9):
+        post_alert(alertmanager, am_alert(extra="repeat"))
+    assert AlertGroup.objects.get().received_count == 2
+    assert InboundMessage.objects.filter(status="processed").count() == 2
+
+
 def test_a_resolved_alert_resolves_or_only_annotates(post_alert):
     resolving = do_create_integration(slug="a", source="alertmanager")
     annotating = do_create_integration(slug="b", source="alertmanager", resolve_mode="annotate")
