@@ -1,36 +1,26 @@
 """do_create_issues: issues opened in bulk (alert intake, imports) are what do_create_issue opens
 one by one: routing, priority, SLA clocks and the `created` entry."""
 
-from datetime import UTC, datetime, time
 
 import pytest
 
 from tests.factories import make_component, make_contact, make_org, make_staff, make_team
+from tests.issues.clocks import MONDAY_9, clock_state
 from tierline.errors import InvalidInput
 from tierline.escalation.models import SlaClock
-from tierline.escalation.sla import do_create_business_calendar, do_create_sla_policy
 from tierline.issues.actions import IssueDraft, do_create_issue, do_create_issues
 from tierline.issues.models import Issue, IssueEvent
 from tierline.triage.actions import do_create_routing_rule
 
 pytestmark = pytest.mark.django_db
-MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 ROW = ("title", "description", "channel", "status", "severity", "priority", "computed_priority", "priority_score",
        "priority_explanation", "priority_rules_version", "priority_override", "priority_override_by_id",
        "priority_override_reason", "tier", "organization_id", "requester_id", "component_id", "team_id",
        "labels", "affected_users", "alert_level", "created_at", "updated_at")
-CLOCK = ("kind", "policy_id", "round", "target_minutes", "started_at", "paused_minutes", "paused_at", "warn_at",
-         "due_at", "stopped_at", "next_check_at")
 
 
 @pytest.fixture
-def desk():
-    calendar = do_create_business_calendar(name="London office", time_zone="Europe/London",
-                                           workday_start=time(9), workday_end=time(17), holidays=[])
-    for priority, minutes in ((0, 15), (1, 30), (2, 60), (3, 240)):
-        do_create_sla_policy(name=f"Business P{priority}", plan="business", priority=priority, calendar=calendar,
-                             first_response_minutes=minutes, next_response_minutes=2 * minutes,
-                             resolution_minutes=8 * minutes)
+def desk(business_policies):
     database_team, owners = make_team("Databases", tier=3), make_team("Billing owners")
     do_create_routing_rule(name="Disks", team=database_team, keywords=["disk full"])
     do_create_routing_rule(name="Paging", team=make_team("On call"), labels=["pager"])
@@ -63,7 +53,7 @@ def _written(issue):
     issue.refresh_from_db()
     events = [(e.kind, e.actor_id, e.actor_contact_id, e.data, e.created_at)
               for e in IssueEvent.objects.filter(issue=issue).order_by("id")]
-    clocks = sorted(tuple(getattr(c, f) for f in CLOCK) for c in SlaClock.objects.filter(issue=issue))
+    clocks = clock_state(issue)
     return [getattr(issue, f) for f in ROW], events, clocks
 
 

@@ -1,38 +1,21 @@
 """do_update_issues: the batch of alert intake writes what do_update_issue writes, one by one."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.factories import make_issue, make_org, make_staff
+from tests.issues.clocks import MONDAY_9, clock_state
 from tierline.errors import InvalidInput
 from tierline.escalation.models import SlaClock
-from tierline.escalation.sla import do_create_business_calendar, do_create_sla_policy
 from tierline.issues.actions import IssueUpdate, do_update_issue, do_update_issues
 from tierline.issues.models import EventKind, Issue, IssueEvent, Status
 
 pytestmark = pytest.mark.django_db
-MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-CLOCK_FIELDS = ("kind", "policy_id", "round", "target_minutes", "started_at", "paused_minutes", "paused_at",
-                "warn_at", "due_at", "stopped_at", "next_check_at")
-
-
-@pytest.fixture
-def policies():
-    calendar = do_create_business_calendar(name="London office", time_zone="Europe/London",
-                                           workday_start=time(9), workday_end=time(17), holidays=[])
-    for priority, minutes in ((0, 15), (1, 30), (2, 60), (3, 240)):
-        do_create_sla_policy(name=f"Business P{priority}", plan="business", priority=priority, calendar=calendar,
-                             first_response_minutes=minutes, next_response_minutes=2 * minutes,
-                             resolution_minutes=8 * minutes)
 
 
 def timeline(issue):
     return [(e.kind, e.actor_id, e.data) for e in IssueEvent.objects.filter(issue=issue).order_by("created_at", "id")]
-
-
-def clock_state(issue):
-    return sorted(tuple(getattr(c, f) for f in CLOCK_FIELDS) for c in SlaClock.objects.filter(issue=issue))
 
 
 STEPS = [
@@ -45,7 +28,7 @@ STEPS = [
 
 
 @pytest.mark.parametrize("steps", STEPS)
-def test_the_batch_writes_the_same_timeline_rows_and_clocks_as_one_by_one(policies, steps):
+def test_the_batch_writes_the_same_timeline_rows_and_clocks_as_one_by_one(business_policies, steps):
     organization = make_org(plan="business")
     single, batched = (make_issue(organization, at=MONDAY_9, alert_level="warning", channel="alert")
                        for _ in range(2))
@@ -64,7 +47,7 @@ def test_the_batch_writes_the_same_timeline_rows_and_clocks_as_one_by_one(polici
     assert [getattr(batched, f) for f in row] == [getattr(single, f) for f in row]
 
 
-def test_many_issues_in_a_fixed_number_of_statements(policies, django_assert_max_num_queries):
+def test_many_issues_in_a_fixed_number_of_statements(business_policies, django_assert_max_num_queries):
     organization = make_org(plan="business")
     issues = [make_issue(organization, at=MONDAY_9) for _ in range(20)]
     updates = [IssueUpdate(i.pk, {"status": Status.RESOLVED}) for i in issues]
@@ -76,7 +59,7 @@ def test_many_issues_in_a_fixed_number_of_statements(policies, django_assert_max
     assert SlaClock.objects.filter(paused_at__isnull=False).count() == 40
 
 
-def test_entries_before_and_after_the_changes_keep_their_place(policies):
+def test_entries_before_and_after_the_changes_keep_their_place(business_policies):
     issue = make_issue(make_org(plan="business"), at=MONDAY_9)
     at = MONDAY_9 + timedelta(hours=1)
     before = IssueEvent(issue_id=issue.pk, kind=EventKind.ALERT_RESOLVED, created_at=at, data={"n": 1})

@@ -11,6 +11,7 @@ Both are `_AgentThread`s, known to the probes as the agent's own while they run.
 """
 from __future__ import annotations
 
+import abc
 import random
 import threading
 import time
@@ -36,7 +37,7 @@ class Backoff:
         self.delay = 0.0
 
 
-class _AgentThread(threading.Thread):
+class _AgentThread(threading.Thread, abc.ABC):
     """A daemon thread of the agent's own: listed in AGENT_THREADS while it runs, so probes never
     fire on the agent's work (its HTTP calls, its encoding)."""
 
@@ -51,8 +52,9 @@ class _AgentThread(threading.Thread):
         finally:
             AGENT_THREADS.discard(threading.get_ident())
 
+    @abc.abstractmethod
     def _loop(self) -> None:
-        raise NotImplementedError
+        """The thread's work, until the agent stops."""
 
 
 class Poller(_AgentThread):
