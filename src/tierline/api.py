@@ -94,6 +94,13 @@ def _register_routers() -> None:
     from tierline.issues.api import router as issues_router
     from tierline.metrics.api import router as metrics_router
     from tierline.triage.api import router as triage_router
+    from tierline.availability.api import router as availability_router
+    from tierline.feedback.api import router as feedback_router
+    from tierline.insights.api import router as insights_router
+    from tierline.knowledge.api import router as knowledge_router
+    from tierline.notify.api import router as notify_router
+    from tierline.planning.api import router as planning_router
+    from tierline.probes.api import router as probes_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", audit_router)
@@ -106,6 +113,13 @@ def _register_routers() -> None:
     api.add_router("/", intake_router)
     api.add_router("/", metrics_router)
     api.add_router("/", triage_router)
+    api.add_router("/", availability_router)
+    api.add_router("/", feedback_router)
+    api.add_router("/", insights_router)
+    api.add_router("/", knowledge_router)
+    api.add_router("/", notify_router)
+    api.add_router("/", planning_router)
+    api.add_router("/", probes_router)
 
 
 _register_routers()

@@ -70,6 +70,13 @@ INSTALLED_APPS = [
     "tierline.metrics",
     "tierline.calls",
     "tierline.conversations",
+    "tierline.probes",
+    "tierline.insights",
+    "tierline.availability",
+    "tierline.planning",
+    "tierline.feedback",
+    "tierline.knowledge",
+    "tierline.notify",
 ]
 
 MIDDLEWARE = [

@@ -219,6 +219,18 @@ class EventKind(models.TextChoices):
     CALL_LOGGED = "call_logged", "Call logged"
     METRIC_ANOMALY = "metric_anomaly", "Metric anomaly detected"
     METRIC_RECOVERED = "metric_recovered", "Metric recovered"
+    PROBE_ADDED = "probe_added", "Probe added"
+    PROBE_CHANGED = "probe_changed", "Probe changed"
+    PROBE_REMOVED = "probe_removed", "Probe removed"
+    PROBE_HIT = "probe_hit", "Probe hit"
+    TIME_LOGGED = "time_logged", "Time logged"
+    FEATURE_REQUEST = "feature_request", "Marked as a feature request"
+    REQUEST_MERGED = "request_merged", "Feature request merged"
+    FIX_SHIPPED = "fix_shipped", "Fix shipped"
+    SATISFACTION_RATED = "satisfaction_rated", "Satisfaction rated"
+    ARTICLE_SUGGESTED = "article_suggested", "Article suggested"
+    ARTICLE_WRITTEN = "article_written", "Article written"
+    OUTAGE_RECORDED = "outage_recorded", "Outage recorded"
 
 
 class AppendOnlyError(Exception):

@@ -1,0 +1,1 @@
+"""Outages and service-level objectives: availability per customer and component, error budgets."""

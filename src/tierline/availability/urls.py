@@ -1,0 +1,3 @@
+"""The availability app's desk pages."""
+
+urlpatterns: list = []

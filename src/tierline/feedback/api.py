@@ -1,0 +1,5 @@
+"""The feedback app's REST endpoints under /api/v1."""
+
+from ninja import Router
+
+router = Router(tags=["feedback"])

@@ -1,0 +1,3 @@
+"""The feedback app's desk pages."""
+
+urlpatterns: list = []

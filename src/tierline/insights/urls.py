@@ -1,0 +1,3 @@
+"""The insights app's desk pages."""
+
+urlpatterns: list = []

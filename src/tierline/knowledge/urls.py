@@ -1,0 +1,3 @@
+"""The knowledge app's desk pages."""
+
+urlpatterns: list = []

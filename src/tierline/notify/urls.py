@@ -1,0 +1,3 @@
+"""The notify app's desk pages."""
+
+urlpatterns: list = []

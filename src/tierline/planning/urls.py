@@ -1,0 +1,3 @@
+"""The planning app's desk pages."""
+
+urlpatterns: list = []

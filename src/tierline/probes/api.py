@@ -1,0 +1,5 @@
+"""The probes app's REST endpoints under /api/v1."""
+
+from ninja import Router
+
+router = Router(tags=["probes"])

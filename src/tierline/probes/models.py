@@ -1,0 +1,1 @@
+"""Agents of customers' services, the probes engineers set on them from an issue, and their hits."""

@@ -1,0 +1,3 @@
+"""The probes app's desk pages."""
+
+urlpatterns: list = []
