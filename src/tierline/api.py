@@ -85,22 +85,22 @@ def _too_big(request, exc):
 def _register_routers() -> None:
     from tierline.accounts.api import router as accounts_router
     from tierline.audit.api import router as audit_router
+    from tierline.availability.api import router as availability_router
     from tierline.calls.api import router as calls_router
     from tierline.conversations.api import router as conversations_router
     from tierline.customers.api import router as customers_router
     from tierline.customers.profile_api import router as back_office_router
     from tierline.escalation.api import router as escalation_router
-    from tierline.intake.api import router as intake_router
-    from tierline.issues.api import router as issues_router
-    from tierline.metrics.api import router as metrics_router
-    from tierline.triage.api import router as triage_router
-    from tierline.availability.api import router as availability_router
     from tierline.feedback.api import router as feedback_router
     from tierline.insights.api import router as insights_router
+    from tierline.intake.api import router as intake_router
+    from tierline.issues.api import router as issues_router
     from tierline.knowledge.api import router as knowledge_router
+    from tierline.metrics.api import router as metrics_router
     from tierline.notify.api import router as notify_router
     from tierline.planning.api import router as planning_router
     from tierline.probes.api import router as probes_router
+    from tierline.triage.api import router as triage_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", audit_router)
