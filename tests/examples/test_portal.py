@@ -22,7 +22,7 @@ def settings(**overrides):
 
 def test_a_user_with_a_small_profile_signs_in():
     status, visited, page = PortalClient(make_app(settings())).sign_in("dana")
-    assert status == 200 and "Signed in as Dana Whitfield (northwind)" in page
+    assert status == 200 and "Signed in as Dana Whitfield (northwind-logistics)" in page
     assert visited == ["/sso/login", "/sso/authorize", "/sso/callback", "/"]
 
 
@@ -128,7 +128,7 @@ def test_the_program_serves_over_http():
         assert "Acme Portal on http://127.0.0.1:" in line and "agent not attached" in line
         base = line.split(" on ")[1].split()[0].rstrip("/")
         status, visited, page = PortalClient(base_url=base).sign_in("lena")
-        assert status == 200 and "Signed in as Lena Park (globex)" in page
+        assert status == 200 and "Signed in as Lena Park (globex-health)" in page
     finally:
         process.terminate()
         process.wait(timeout=10)

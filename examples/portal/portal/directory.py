@@ -24,9 +24,9 @@ def _helix_groups(person: str) -> tuple[str, ...]:
 
 
 USERS = {u.username: u for u in (
-    User("dana", "Dana Whitfield", "dana@northwind.example", "northwind", ("northwind-staff", "portal-users")),
-    User("omar", "Omar Haddad", "omar@northwind.example", "northwind", ("northwind-staff", "billing-admins")),
-    User("lena", "Lena Park", "lena@globex.example", "globex", ("globex-ops", "portal-users", "globex-eu")),
+    User("dana", "Dana Whitfield", "dana@northwind.example", "northwind-logistics", ("northwind-staff", "portal-users")),
+    User("omar", "Omar Haddad", "omar@northwind.example", "northwind-logistics", ("northwind-staff", "billing-admins")),
+    User("lena", "Lena Park", "lena@globex.example", "globex-health", ("globex-ops", "portal-users", "globex-eu")),
     User("priya", "Priya Raman", "priya@helixbio.example", "helix-biotech", _helix_groups("priya")),
     User("tom", "Tom Becker", "tom@helixbio.example", "helix-biotech", _helix_groups("tom")),
     User("ines", "Ines Duarte", "ines@helixbio.example", "helix-biotech", ("helix-admins", "portal-users")),
