@@ -104,7 +104,7 @@ def test_a_log_probe_on_the_trimming_line_shows_the_length_for_one_customer(agen
     transport = agent.transport_double
     app = build(settings())  # the agent's WSGI middleware with the portal's identify
     transport.set_probes([{"id": "p-1", "version": 1, "kind": "log", "location": f"portal/auth.py:{_trim_line()}",
-                           "condition": 'len(token) > 8000 and ctx.organization == "helix-biotech"',
+                           "condition": 'len(token) > 8000 and ctx.organization == "tyrell-biotech"',
                            "template": "token length {len(token)} for {user.username}"}])
     assert _wait(lambda: (transport.latest_status("p-1") or {}).get("status") == "installed")
     PortalClient(app).sign_in("dana")
@@ -115,7 +115,7 @@ def test_a_log_probe_on_the_trimming_line_shows_the_length_for_one_customer(agen
     assert len(hits) == 1
     length = len(auth.issue_identity_token(settings(trim_tokens=False), USERS["priya"]))
     assert hits[0]["message"] == f"token length {length} for priya" and length > 8000
-    assert hits[0]["context"] == {"user": "priya", "organization": "helix-biotech"}
+    assert hits[0]["context"] == {"user": "priya", "organization": "tyrell-biotech"}
 
 
 def test_the_program_serves_over_http():

@@ -1,4 +1,4 @@
-"""The portal's users. Most belong to a few groups; Helix Biotech syncs its whole research
+"""The portal's users. Most belong to a few groups; Tyrell Biotech syncs its whole research
 directory into the portal, so its people carry hundreds of groups each, and their identity tokens
 grow past 8,000 characters."""
 from __future__ import annotations
@@ -15,21 +15,21 @@ class User:
     groups: tuple[str, ...]
 
 
-_HELIX_LABS = ("genomics", "proteomics", "imaging", "bioinformatics", "clinical-trials", "assay-development")
+_TYRELL_LABS = ("genomics", "proteomics", "imaging", "bioinformatics", "clinical-trials", "assay-development")
 
 
-def _helix_groups(person: str) -> tuple[str, ...]:
-    return tuple(f"helix-research-{lab}-project-{n:03d}-members" for lab in _HELIX_LABS for n in range(60)) + (
-        f"helix-people-{person}",)
+def _research_groups(person: str) -> tuple[str, ...]:
+    return tuple(f"tyrell-research-{lab}-project-{n:03d}-members" for lab in _TYRELL_LABS for n in range(60)) + (
+        f"tyrell-people-{person}",)
 
 
 USERS = {u.username: u for u in (
     User("dana", "Dana Whitfield", "dana@northwind.example", "northwind-logistics", ("northwind-staff", "portal-users")),
     User("omar", "Omar Haddad", "omar@northwind.example", "northwind-logistics", ("northwind-staff", "billing-admins")),
     User("lena", "Lena Park", "lena@globex.example", "globex-health", ("globex-ops", "portal-users", "globex-eu")),
-    User("priya", "Priya Raman", "priya@helixbio.example", "helix-biotech", _helix_groups("priya")),
-    User("tom", "Tom Becker", "tom@helixbio.example", "helix-biotech", _helix_groups("tom")),
-    User("ines", "Ines Duarte", "ines@helixbio.example", "helix-biotech", ("helix-admins", "portal-users")),
+    User("priya", "Priya Raman", "priya@tyrell.example", "tyrell-biotech", _research_groups("priya")),
+    User("tom", "Tom Becker", "tom@tyrell.example", "tyrell-biotech", _research_groups("tom")),
+    User("ines", "Ines Duarte", "ines@tyrell.example", "tyrell-biotech", ("tyrell-admins", "portal-users")),
 )}
 
 
