@@ -12,9 +12,11 @@ from tests.factories import make_contact, make_customer, make_issue, make_org, m
 from tests.intake.helpers import make_intake_ids
 from tests.metrics.helpers import make_metric_ids
 from tests.openapi import openapi_document
+from tests.probes.helpers import make_probes_ids
 from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
 _unique = itertools.count()
+ENGINEERING = ["engineer_t4", "senior_engineer_t5", "admin"]
 
 # method, path, body, expected status by role, read by tests/roles.py ("staff" covers every staff role
 # without its own entry; "outsider" is a customer of another organization and falls back to "customer";
@@ -138,6 +140,24 @@ TABLE = [
     ("put", "/calls/lines/{line}/token", {"auth_token": "rotated-{n}"}, {"customer": 403, "staff": 403, "admin": 200}),
     # A phone line's webhook authenticates by its provider's signature (403 without it), never a user token.
     ("post", "/calls/twilio/{line}", {}, {"anonymous": 403, "customer": 403, "staff": 403}),
+    ("get", "/agents/services", None, {"customer": 403, "staff": 200}),
+    ("get", "/agent-tokens", None, {"customer": 403, "staff": 403, "admin": 200}),
+    ("post", "/agent-tokens", {"service": "svc-{n}"}, {"customer": 403, "staff": 403, "admin": 201}),
+    ("delete", "/agent-tokens/{token_id}", None, {"customer": 403, "staff": 403, "admin": 200}),
+    ("get", "/issues/{issue}/probes", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("post", "/issues/{issue}/probes", {"service": "portal", "kind": "log", "location": "app/auth.py:88",
+                                        "template": "n={{len(token)}}", "reason": "token too long"},
+     {"customer": 403, "outsider": 404, "staff": 403, **dict.fromkeys(ENGINEERING, 201)}),
+    ("patch", "/probes/{probe_id}", {"condition": "len(token) > 1", "reason": "narrower"},
+     {"customer": 404, "staff": 403, **dict.fromkeys(ENGINEERING, 200)}),
+    ("delete", "/probes/{probe_id}", {"reason": "found it"},
+     {"customer": 404, "staff": 403, **dict.fromkeys(ENGINEERING, 200)}),
+    ("get", "/issues/{issue}/probe-hits", None,
+     {"customer": 403, "outsider": 404, "staff": 403, **dict.fromkeys(ENGINEERING, 200)}),
+    # The agents' endpoints authenticate with agent tokens: no user token opens them.
+    ("post", "/agents/register", {"instance_id": "i-1", "service": "portal"}, {"customer": 401, "staff": 401}),
+    ("post", "/agents/status", {"instance_id": "i-1"}, {"customer": 401, "staff": 401}),
+    ("post", "/agents/hits", {"instance_id": "i-1", "hits": []}, {"customer": 401, "staff": 401}),
 ]
 
 
@@ -154,7 +174,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
                       calendar_id=999999, sla_policy_id=999999, escalation_policy_id=999999, rule_id=999999,
                       **make_metric_ids(),
-                      **make_intake_ids(), **make_calls_ids(), chat_key=999999)
+                      **make_intake_ids(), **make_calls_ids(), **make_probes_ids(), chat_key=999999)
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

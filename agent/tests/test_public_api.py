@@ -8,7 +8,7 @@ import tierline_agent
 def test_all_is_exactly_the_public_api():
     assert sorted(tierline_agent.__all__) == sorted([
         "start", "stop", "current", "context", "current_context",
-        "WSGIMiddleware", "ASGIMiddleware", "DjangoMiddleware", "init_flask",
+        "WSGIMiddleware", "ASGIMiddleware", "DjangoMiddleware", "init_flask", "check_probe",
     ])
     for name in tierline_agent.__all__:
         assert getattr(tierline_agent, name) is not None
@@ -48,3 +48,14 @@ def test_start_reads_the_environment(monkeypatch):
     assert (config.server, config.token, config.service) == ("http://127.0.0.1:9", "tok", "portal")
     assert config.tags == {"team": "core", "region": "eu"}
     assert Config.load(environ={"TIERLINE_SERVICE": "env"}, service="kw").service == "kw"
+
+
+def test_check_probe_names_the_field_and_the_position():
+    assert tierline_agent.check_probe({"kind": "log", "location": "shop/views.py:42", "template": "n={len(x)}"}) == {}
+    problems = tierline_agent.check_probe({"kind": "log", "location": "shop/views.py:42", "template": "x",
+                                           "condition": "user.__class__"})
+    assert list(problems) == ["condition"] and "(line 1, column" in problems["condition"]
+    assert "location" in tierline_agent.check_probe({"kind": "snapshot", "location": "views.py"})
+    assert "value" in tierline_agent.check_probe({"kind": "metric", "location": "a.py:1", "metric_type": "gauge"})
+    assert "kind" in tierline_agent.check_probe({"kind": "trace"})
+    assert tierline_agent.check_probe({"kind": "snapshot", "location": "a.py:1", "capture": {"max_depth": "x"}})

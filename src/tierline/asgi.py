@@ -1,7 +1,8 @@
 """ASGI entry point used by `tierline run` (uvicorn) and any ASGI server.
 
-HTTP goes to Django exactly as before; websockets go to Django Channels (tierline.conversations:
-the chat widget's socket and the desk's live pages).
+HTTP goes to Django (but the agents' long poll, /api/v1/agents/probes, to tierline.probes.longpoll);
+websockets go to Django Channels (tierline.conversations: the chat widget's socket and the desk's
+live pages).
 """
 
 import os
@@ -14,8 +15,18 @@ django_application = get_asgi_application()  # sets Django up before the consume
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from tierline.conversations.routing import websocket_urlpatterns  # noqa: E402
+from tierline.probes.longpoll import LONG_POLL_PATH, asgi_long_poll  # noqa: E402
+
+
+async def http_application(scope, receive, send):
+    # Agents' held long polls skip Django's handler, which gives each request a thread for its
+    # whole life (tierline.probes.longpoll); everything else is Django's.
+    if scope["path"] == LONG_POLL_PATH:
+        return await asgi_long_poll(scope, receive, send)
+    return await django_application(scope, receive, send)
+
 
 application = ProtocolTypeRouter({
-    "http": django_application,
+    "http": http_application,
     "websocket": URLRouter(websocket_urlpatterns),
 })

@@ -291,6 +291,17 @@ CHAT_ANONYMOUS_LIMIT = _env_int("TIERLINE_CHAT_ANONYMOUS_LIMIT", 10)  # messages
 # Threads that run the chat sockets' database work (SQLite still writes one at a time).
 CHAT_DATABASE_THREADS = _env_int("TIERLINE_CHAT_DATABASE_THREADS", 4)
 
+# Live debugging (tierline.probes): how long hits are kept, the longest a probe may live, the
+# largest hit batch an agent may post, how often a web process checks the probe sets its held long
+# polls wait on when there is no Redis to tell it (milliseconds), how many threads do the long
+# polls' database work, and how long after its last call an agent instance counts as live.
+PROBE_HIT_RETENTION_DAYS = _env_int("TIERLINE_PROBE_HIT_RETENTION_DAYS", 14)
+PROBE_MAX_TTL_SECONDS = _env_int("TIERLINE_PROBE_MAX_TTL_SECONDS", 7 * 24 * 3600)
+PROBE_HITS_MAX_BYTES = _env_int("TIERLINE_PROBE_HITS_MAX_BYTES", 8 * 1024 * 1024)
+PROBE_POLL_CHECK_MS = _env_int("TIERLINE_PROBE_POLL_CHECK_MS", 200)
+PROBE_POLL_DATABASE_THREADS = _env_int("TIERLINE_PROBE_POLL_DATABASE_THREADS", 4)
+AGENT_LIVE_SECONDS = _env_int("TIERLINE_AGENT_LIVE_SECONDS", 90)
+
 # Escalation ladder: the names of tiers 1 to 5, the first engineering tier (escalating into it
 # needs evidence and the component's questionnaire), and where "page the on-call engineer" goes
 # when the issue's team has no on-call contact of its own.

@@ -5,6 +5,7 @@ from django.urls import include, path
 from tierline.accounts.views import ThrottledLoginView
 from tierline.api import api
 from tierline.issues import views as issue_views
+from tierline.probes.longpoll import probes_long_poll
 
 handler404 = "tierline.issues.views.not_found"
 
@@ -29,6 +30,8 @@ urlpatterns = [
     path("desk/", include("tierline.probes.urls")),
     path("portal/", include("tierline.portal.urls")),
     path("attachments/<int:attachment_id>", issue_views.download_attachment, name="attachment"),
+    # The agents' long poll is async and outside ninja (tierline.probes.longpoll); before the API's routes.
+    path("api/v1/agents/probes", probes_long_poll, name="agent-probes"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -46,6 +46,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "call.view": STAFF_ROLES,  # calls on issues, with their notes (customers never: notes are internal)
     "call.log": STAFF_ROLES,  # log a call on an issue, open an issue from a call
     "phone_line.manage": frozenset({Role.ADMIN}),  # phone lines and their providers' auth tokens
+    "probe.view": STAFF_ROLES,  # an issue's probes and their statuses, the services with agents
+    "probe.manage": ENGINEERING_ROLES,  # add, change and remove probes on running services
+    "probe.view_hits": ENGINEERING_ROLES,  # hits: log lines, snapshots of live values, log records
+    "agent_token.manage": frozenset({Role.ADMIN}),  # the tokens services' agents authenticate with
 }
 
 

@@ -39,6 +39,11 @@ class AuditAction:
     CHAT_KEY_REVOKED = "chat_key.revoked"
     PHONE_LINE_CREATED = "phone_line.created"
     PHONE_LINE_TOKEN_CHANGED = "phone_line.token_changed"  # the provider's auth token set again
+    PROBE_CREATED = "probe.created"  # data: location, service, scope (organization or all customers)
+    PROBE_CHANGED = "probe.changed"
+    PROBE_REMOVED = "probe.removed"
+    AGENT_TOKEN_CREATED = "agent_token.created"
+    AGENT_TOKEN_REVOKED = "agent_token.revoked"
 
 
 # What a customer sees in "who looked at our data".
