@@ -13,8 +13,9 @@ $(VENV)/.installed: pyproject.toml $(AGENT) scripts/bootstrap.sh
 	@touch $@
 
 # Plain http:// on this machine: cookies without the HTTPS-only flag (see README, TIERLINE_PLAIN_HTTP).
+# The example portal runs beside it on port 8100 with the live-debugging agent attached.
 run: install
-	TIERLINE_PLAIN_HTTP=$${TIERLINE_PLAIN_HTTP:-1} $(BIN)/tierline run
+	TIERLINE_PLAIN_HTTP=$${TIERLINE_PLAIN_HTTP:-1} TIERLINE_DEMO_PORTAL=$${TIERLINE_DEMO_PORTAL:-1} $(BIN)/tierline run
 
 test: install
 	@bash scripts/test.sh

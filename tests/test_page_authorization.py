@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 from tests.conversations.helpers import make_chat_key
 from tests.factories import make_issue, make_org, make_unmask_grant
 from tests.intake.helpers import make_intake_ids
+from tests.probes.panel_helpers import make_issue_probe_ids
 from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
 _unique = itertools.count()
@@ -22,6 +23,7 @@ ALLOWED = "allowed"  # a form answered (saved and redirected back, or re-shown w
 # Every staff-only page sends customers to the portal, every portal page sends staff to the desk.
 DESK_PAGE = {"customer": PORTAL, "staff": 200}
 PORTAL_PAGE = {"customer": 200, "staff": DESK}
+ENGINEERS_ALLOWED = dict.fromkeys(["engineer_t4", "senior_engineer_t5", "admin"], ALLOWED)
 
 # method, URL name, URL arguments, expected outcome by role, read by tests/roles.py as the API's table is
 # ("staff" covers staff roles without their own entry, "outsider" falls back to "customer"; anonymous
@@ -64,6 +66,12 @@ PAGES = [
     ("get", "escalation-engineering", {}, DESK_PAGE),
     ("get", "escalation-problems", {}, DESK_PAGE),
     ("get", "escalation-problem", {"problem_id": 999999}, {"customer": PORTAL, "staff": 404}),
+    ("post", "probes-add", {"key": "{issue}"}, {"customer": PORTAL, "staff": 403, **ENGINEERS_ALLOWED}),
+    ("post", "probes-extend", {"key": "{issue}", "probe_id": "{issue_probe}"},
+     {"customer": PORTAL, "staff": 403, **ENGINEERS_ALLOWED}),
+    ("post", "probes-remove", {"key": "{issue}", "probe_id": "{issue_probe}"},
+     {"customer": PORTAL, "staff": 403, **ENGINEERS_ALLOWED}),
+    ("post", "probes-remove", {"key": "{issue}", "probe_id": "p-999999"}, {"customer": PORTAL, "staff": 404}),
     ("get", "portal-list", {}, PORTAL_PAGE),
     ("get", "portal-new", {}, PORTAL_PAGE),
     ("post", "portal-new", {}, {"customer": ALLOWED, "staff": DESK}),
@@ -93,7 +101,7 @@ def test_page_access(client, role, method, name, kwargs, expectations):
     issue = make_issue(org)
     grant = make_unmask_grant(org, issue)
     ids = {"issue": issue.key, "org": org.pk, "other_org": other_org.pk, "grant": grant.pk, **make_intake_ids(),
-           "chat_key": make_chat_key(org).pk}
+           "chat_key": make_chat_key(org).pk, **make_issue_probe_ids(issue)}
     try:
         url = reverse(name, kwargs={k: str(v).format(**ids) for k, v in kwargs.items()})
     except NoReverseMatch:

@@ -141,6 +141,11 @@ def cmd_run(args) -> int:
     if has_data():
         print_logins()
     consumer = None if args.no_worker else _start_worker_thread(2)
+    demo_portal = None
+    if settings.DEMO_PORTAL:
+        from tierline.demo.example_portal import start_demo_portal
+
+        demo_portal = start_demo_portal(f"http://127.0.0.1:{args.port}")
     import uvicorn
 
     print(f"Tierline is running at http://{args.host}:{args.port}/", flush=True)
@@ -153,6 +158,10 @@ def cmd_run(args) -> int:
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
+        if demo_portal is not None:
+            from tierline.demo.example_portal import stop_demo_portal
+
+            stop_demo_portal(demo_portal)
     return 0
 
 

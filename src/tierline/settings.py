@@ -195,6 +195,12 @@ LOGIN_LOCKOUT_SECONDS = _env_int("TIERLINE_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # Issues
 DEMO_ISSUES = _env_int("TIERLINE_DEMO_ISSUES", 2500)  # how many issues the first-run demo seeds
 ISSUE_KEY_PREFIX = _env("TIERLINE_ISSUE_KEY_PREFIX", "TL")
+# The live-debugging demo (`make run` sets TIERLINE_DEMO_PORTAL=1): `tierline run` starts the
+# example portal (examples/portal) beside itself with the agent attached, on this port; the demo
+# agent token's secret is kept in this file of the data directory for it.
+DEMO_PORTAL = _env_bool("TIERLINE_DEMO_PORTAL", False)
+DEMO_PORTAL_PORT = _env_int("TIERLINE_DEMO_PORTAL_PORT", 8100)
+DEMO_AGENT_TOKEN_FILE = DATA_DIR / "demo-agent-token"
 MAX_ATTACHMENT_BYTES = _env_int("TIERLINE_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 # Django refuses bigger bodies before a view sees them; the attachment limit is checked
 # by the action so the user gets a 413 with a clear message instead.

@@ -31,8 +31,8 @@ def build(settings: config.Settings):
     except ImportError:
         return app
     if settings.server:
-        tierline_agent.start(server=settings.server, token=settings.agent_token, service=settings.service,
-                             tags={"env": "demo"})
+        # Tags (TIERLINE_TAGS, e.g. "env=demo,customer=tyrell-biotech") come from the environment.
+        tierline_agent.start(server=settings.server, token=settings.agent_token, service=settings.service)
     return tierline_agent.WSGIMiddleware(app, identify=identify(settings))
 
 

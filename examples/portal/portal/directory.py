@@ -24,8 +24,10 @@ def _research_groups(person: str) -> tuple[str, ...]:
 
 
 USERS = {u.username: u for u in (
-    User("dana", "Dana Whitfield", "dana@northwind.example", "northwind-logistics", ("northwind-staff", "portal-users")),
-    User("omar", "Omar Haddad", "omar@northwind.example", "northwind-logistics", ("northwind-staff", "billing-admins")),
+    User("dana", "Dana Whitfield", "dana@northwind.example", "northwind-logistics",
+         ("northwind-staff", "portal-users")),
+    User("omar", "Omar Haddad", "omar@northwind.example", "northwind-logistics",
+         ("northwind-staff", "billing-admins")),
     User("lena", "Lena Park", "lena@globex.example", "globex-health", ("globex-ops", "portal-users", "globex-eu")),
     User("priya", "Priya Raman", "priya@tyrell.example", "tyrell-biotech", _research_groups("priya")),
     User("tom", "Tom Becker", "tom@tyrell.example", "tyrell-biotech", _research_groups("tom")),
