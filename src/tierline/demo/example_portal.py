@@ -9,6 +9,9 @@ from pathlib import Path
 from django.conf import settings
 
 EXAMPLE_DIR = Path(__file__).resolve().parents[3] / "examples" / "portal"
+# The deployment the affected customer uses: its agent's runtime report and these tags become
+# Tyrell Biotech's known environment, which pre-fills their issues' questionnaire.
+DEPLOYMENT_TAGS = "env=demo,customer=tyrell-biotech,deployment=Kubernetes,cloud=AWS eu-west-1,version=portal 2.14.0"
 USERS = "dana, lena, ines (sign in fine), priya and tom (Tyrell Biotech, huge profiles)"
 
 
@@ -19,8 +22,7 @@ def start_demo_portal(server_url: str) -> subprocess.Popen | None:
     paths = [str(EXAMPLE_DIR), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "TIERLINE_SERVER": server_url,
            "TIERLINE_SERVICE": "portal", "PORTAL_AGENT_TOKEN_FILE": str(settings.DEMO_AGENT_TOKEN_FILE),
-           # The deployment the affected customer uses: its runtime report fills their environment.
-           "TIERLINE_TAGS": os.environ.get("TIERLINE_DEMO_PORTAL_TAGS", "env=demo,customer=tyrell-biotech")}
+           "TIERLINE_TAGS": DEPLOYMENT_TAGS}
     env.pop("TIERLINE_AGENT_TOKEN", None)
     process = subprocess.Popen([sys.executable, "-m", "portal", "--port", str(settings.DEMO_PORTAL_PORT)], env=env)
     print(f"Demo portal (the live-debugging story, agent attached): http://127.0.0.1:{settings.DEMO_PORTAL_PORT}/",
