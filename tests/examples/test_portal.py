@@ -132,3 +132,8 @@ def test_the_program_serves_over_http():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_readme_walk_through_names_the_trimming_line():
+    readme = open(os.path.join(PORTAL_DIR, os.pardir, os.pardir, "README.md")).read()
+    assert f"`portal/auth.py:{_trim_line()}`" in readme
