@@ -22,6 +22,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PORTAL = ROOT / "examples" / "portal"
 
 
+def blank_line() -> int:
+    """A line between two functions of auth.py: no code a probe can run at."""
+    source = (PORTAL / "portal" / "auth.py").read_text().splitlines()
+    start = next(n for n, text in enumerate(source, 1) if text.startswith("def validate_identity_token"))
+    return start - 1
+
+
 def trim_line() -> int:
     source = (PORTAL / "portal" / "auth.py").read_text().splitlines()
     return next(n for n, text in enumerate(source, 1) if "token = token[:TOKEN_LIMIT]" in text)
@@ -107,6 +114,12 @@ def test_an_engineer_finds_the_long_token_live(page, portal):
     arguments = snapshot.locator("h4:text-is('Arguments') + ul.captured")
     arguments.locator("summary", has_text="portal.directory.User").click()
     expect(snapshot).to_contain_text("'tom'")
+
+    add_probe(page.get_by_role("region", name="Investigate"), location=f"portal/auth.py:{blank_line()}",
+              condition="", template="here", reason="is this line reached?")
+    misplaced = Probe.objects.get(location__endswith=f":{blank_line()}")
+    expect(page.locator(f'li.probe[data-probe-id="{misplaced.public_id}"] ul.statuses .message')
+           ).to_contain_text("nearest lines with code", timeout=15_000)  # the agent's answer, beside the probe
 
     page.locator(f'li.probe[data-probe-id="{probe.public_id}"]').get_by_role("button", name="Remove").click()
     expect(page.locator(f'li.probe[data-probe-id="{probe.public_id}"]')).to_contain_text("removed")
