@@ -125,3 +125,30 @@ def test_an_engineer_finds_the_long_token_live(page, portal):
     expect(page.locator(f'li.probe[data-probe-id="{probe.public_id}"]')).to_contain_text("removed")
     probe.refresh_from_db()
     assert probe.removed_at is not None
+
+
+def test_a_metric_probes_chart_grows_as_intervals_arrive(page):
+    from tests.probes.helpers import make_instance, make_probe
+    from tests.probes.panel_helpers import store_hit
+
+    issue = make_issue(make_org(name="Tyrell Biotech"), title="Slow sign-in")
+    engineer = make_staff("engineer_t4", email="farah@tierline.example")
+    instance = make_instance(make_agent_token("portal")[0])
+    probe = make_probe(issue, kind="metric", template="", metric_type="duration", location="portal.auth:read_cookie",
+                       metric_name="read_cookie")
+    log_in(page, engineer.email)
+    page.goto(f"/desk/issues/{issue.key}/")
+    figure = page.locator(f'figure.probe-chart[data-probe="{probe.public_id}"]')
+    expect(figure.locator("figcaption")).to_contain_text("waiting for the first intervals")
+    for n, (total, count) in enumerate([(12.0, 4), (90.0, 3)]):
+        store_hit(instance, probe, kind="metric", metric={
+            "name": "read_cookie", "metric_type": "duration", "start": 1_764_280_000.0 + 10 * n,
+            "end": 1_764_280_010.0 + 10 * n, "count": count, "sum": total, "min": 1, "max": 40})
+    caption = "read_cookie (mean ms per interval): from 3 to 30 over 2 intervals."
+    expect(figure.locator("figcaption")).to_have_text(caption, timeout=15_000)
+    assert figure.locator("polyline").get_attribute("points") == "8.0,174.5 632.0,16.8"
+    # drawn live exactly as the server draws it on the next page load
+    page.reload()
+    expect(figure.locator("figcaption")).to_have_text(caption)
+    assert figure.locator("polyline").get_attribute("points") == "8.0,174.5 632.0,16.8"
+    expect(page.get_by_role("list", name="Hits").locator("li.hit-metric")).to_have_count(2)

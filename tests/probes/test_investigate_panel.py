@@ -88,9 +88,20 @@ def test_a_metric_probe_is_drawn_as_a_chart(client, story):
             "name": "token.length", "metric_type": "histogram", "start": 1_764_280_000.0 + 10 * n,
             "end": 1_764_280_010.0 + 10 * n, "count": count, "sum": total, "min": 1, "max": 90})
     html = page(client, make_staff("engineer_t4"), issue)
-    assert '<figure class="probe-chart">' in html and "<polyline points=" in html
+    assert f'<figure class="probe-chart" data-probe="{probe.public_id}"' in html
+    assert '<polyline points="8.0,' in html  # the first interval at the left edge
+    assert "data-series=\"[[1764280010.0, 25.0], [1764280020.0, 100.0], [1764280030.0, 10.0]]\"" in html.replace(
+        "&quot;", '"')
     assert "token.length (mean per interval): from 10 to 100 over 3 intervals." in html
     assert "token.length histogram, count 4, sum 100.0, min 1, max 90" in html
+
+
+def test_a_metric_probe_without_intervals_yet_says_it_waits(client, story):
+    issue, _ = story
+    make_probe(issue, kind="metric", template="", metric_type="count", metric_name="signins")
+    html = page(client, make_staff("engineer_t4"), issue)
+    assert "signins (count per interval): waiting for the first intervals" in html
+    assert 'data-series="[]"' in html
 
 
 def test_the_issue_page_reads_the_panel_in_a_fixed_number_of_queries(client, story, django_assert_max_num_queries):

@@ -3,6 +3,7 @@ probes with their status per instance (and a chart for metric probes), the "Add 
 the hits so far, which static/probes/investigate.js keeps adding to. Nothing for roles that may not
 set probes. Filters: `captured` (a captured-value tree), `captured_key`, `metric_summary`."""
 
+import json
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -36,8 +37,9 @@ def _metric_value(metric: dict) -> float | None:
     return metric.get("sum", metric.get("count"))
 
 
-def metric_chart(probe: dict, hits: list[dict]) -> dict | None:
-    """The metric probe's intervals as the metrics app's line chart (no normal band here)."""
+def metric_chart(probe: dict, hits: list[dict]) -> dict:
+    """The metric probe's intervals as the metrics app's line chart (no normal band here); the
+    series rides along for investigate.js to add intervals as they arrive."""
     points = []
     for hit in hits:
         metric = hit.get("metric") or {}
@@ -47,13 +49,11 @@ def metric_chart(probe: dict, hits: list[dict]) -> dict | None:
         at = datetime.fromtimestamp(float(metric["end"]), tz=UTC)
         points.append(SimpleNamespace(at=at, value=float(value), low=None, high=None, is_outside=False))
     points.sort(key=lambda p: p.at)
-    drawing = draw(points)
-    if drawing is None:
-        return None
     label = {"count": "count", "gauge": "value", "histogram": "mean", "duration": "mean ms"}.get(
         probe.get("metric_type") or "count", "value")
-    return {"drawing": drawing, "width": WIDTH, "height": HEIGHT, "points": len(points),
-            "low": min(p.value for p in points), "high": max(p.value for p in points),
+    return {"drawing": draw(points), "width": WIDTH, "height": HEIGHT, "points": len(points),
+            "low": min((p.value for p in points), default=None), "high": max((p.value for p in points), default=None),
+            "series": json.dumps([[p.at.timestamp(), p.value] for p in points]),
             "title": f"{probe.get('metric_name') or probe['id']} ({label} per interval)"}
 
 

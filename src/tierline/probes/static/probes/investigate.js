@@ -115,6 +115,39 @@
     return parts.join(", ");
   }
 
+  // A metric probe's chart gets each interval as it arrives, scaled as metrics/chart.py scales it.
+  function metricValue(m) {
+    var kind = m.metric_type || "count";
+    if (kind === "gauge") return m.value;
+    if (kind === "histogram" || kind === "duration") return m.count && m.sum !== undefined && m.sum !== null ? m.sum / m.count : null;
+    return m.sum !== undefined && m.sum !== null ? m.sum : m.count;
+  }
+
+  function addToChart(hit) {
+    var m = hit.metric || {};
+    var figure = panel.querySelector('figure.probe-chart[data-probe="' + hit.probe + '"]');
+    var value = metricValue(m);
+    if (!figure || value === null || value === undefined || m.end === undefined) return;
+    var series = JSON.parse(figure.getAttribute("data-series") || "[]");
+    series.push([Number(m.end), Number(value)]);
+    series.sort(function (a, b) { return a[0] - b[0]; });
+    figure.setAttribute("data-series", JSON.stringify(series));
+    if (series.length < 2) return;
+    var width = Number(figure.getAttribute("data-width")), height = Number(figure.getAttribute("data-height")), pad = 8;
+    var values = series.map(function (p) { return p[1]; });
+    var lo = Math.min(0, Math.min.apply(null, values)), hi = Math.max.apply(null, values) * 1.05 || 1.0;
+    var t0 = series[0][0], span = Math.max(series[series.length - 1][0] - t0, 1.0);
+    var points = series.map(function (p) {
+      var x = pad + (p[0] - t0) / span * (width - 2 * pad);
+      var y = hi <= lo ? height / 2 : height - pad - (p[1] - lo) / (hi - lo) * (height - 2 * pad);
+      return x.toFixed(1) + "," + y.toFixed(1);
+    });
+    figure.querySelector("polyline").setAttribute("points", points.join(" "));
+    var fmt = function (v) { return String(Number(v.toFixed(3))); };
+    figure.querySelector("figcaption").textContent = figure.querySelector("figcaption").getAttribute("data-title") +
+      ": from " + fmt(Math.min.apply(null, values)) + " to " + fmt(Math.max.apply(null, values)) + " over " + series.length + " intervals.";
+  }
+
   function render(hit) {
     var li = el("li", "hit hit-" + hit.kind);
     li.setAttribute("data-hit-id", hit.id);
@@ -141,6 +174,7 @@
         hits.forEach(function (hit) {
           if (list.querySelector('[data-hit-id="' + hit.id + '"]')) return;
           list.prepend(render(hit));
+          if (hit.kind === "metric") addToChart(hit);
         });
         if (body.last_id) lastId = Math.max(lastId, body.last_id);
         if (hits.length) {
