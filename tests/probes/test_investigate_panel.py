@@ -54,9 +54,9 @@ def test_each_probe_shows_its_status_per_instance_and_the_agents_answer(client, 
                                          "nearest lines with code: 38, 39, 41")
     html = page(client, make_staff("engineer_t4"), issue)
     assert f'data-probe-id="{probe.public_id}"' in html
-    assert "portal-1: <strong>installed</strong>, 3 hits" in html
+    assert "portal-1: <strong>installed</strong>, hits: 3" in html
     assert ("portal-2: <strong>error</strong> — <span class=\"message\">line 40 of /srv/portal/auth.py has no "
-            "code a probe can run at; nearest lines with code: 38, 39, 41</span>") in html
+            "code a probe can run at; nearest lines with code: 38, 39, 41</span>, hits: 0") in html
     assert "only tyrell-biotech" in html and '<code class="condition">len(token) &gt; 8000</code>' in html
     assert reverse("probes-remove", kwargs={"key": issue.key, "probe_id": probe.public_id}) in html
     assert reverse("probes-extend", kwargs={"key": issue.key, "probe_id": probe.public_id}) in html

@@ -210,7 +210,7 @@
             var li = el("li", "status status-" + s.status);
             li.append((s.host || s.instance_id) + ": ", el("strong", null, s.status));
             if (s.message) li.append(" — ", el("span", "message", s.message));
-            li.append(", " + s.hits + " hits");
+            li.append(", hits: " + s.hits);
             fresh.append(li);
           });
           if (!probe.statuses || !probe.statuses.length) fresh.append(el("li", "status", "no instance has reported yet"));
