@@ -15,14 +15,14 @@ django_application = get_asgi_application()  # sets Django up before the consume
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from tierline.conversations.routing import websocket_urlpatterns  # noqa: E402
-from tierline.probes.longpoll import LONG_POLL_PATH, asgi_long_poll  # noqa: E402
+from tierline.probes.longpoll import FAST_PATHS, asgi_agents  # noqa: E402
 
 
 async def http_application(scope, receive, send):
-    # Agents' held long polls skip Django's handler, which gives each request a thread for its
-    # whole life (tierline.probes.longpoll); everything else is Django's.
-    if scope["path"] == LONG_POLL_PATH:
-        return await asgi_long_poll(scope, receive, send)
+    # Agents' held long polls and status reports skip Django's handler, which gives each request
+    # a thread for its whole life (tierline.probes.longpoll); everything else is Django's.
+    if scope["path"] in FAST_PATHS:
+        return await asgi_agents(scope, receive, send)
     return await django_application(scope, receive, send)
 
 

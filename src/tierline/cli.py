@@ -4,6 +4,8 @@
     tierline worker                                                  the task queue worker alone
     tierline migrate | demo | user create | token create | token revoke | org create | team create
     tierline chat-key create | list | revoke                         keys that sign chat widget identities
+    tierline probe add | list | change | remove | hits               live debugging probes (tierline.probes.cli)
+    tierline agent-token create | list | revoke                      tokens of the services' agents
     tierline audit verify                                            check the audit trail's hash chain
     tierline smtpd | mail poll                                       inbound mail (intake)
     tierline import reviews FILE [--source S]                        reviews and mentions (intake)
@@ -92,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     reviews.add_argument("file")
     reviews.add_argument("--source", default="app_store", help="app_store, google_play, mentions, ...")
 
+    from tierline.probes.cli import add_commands as add_probe_commands
+
+    add_probe_commands(commands)
     manage = commands.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -350,6 +355,12 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _probe_commands() -> dict:
+    from tierline.probes.cli import COMMANDS
+
+    return COMMANDS
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _setup(getattr(args, "run_data_dir", None) or args.data_dir)
@@ -365,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         _migrate()
     handler = {"run": cmd_run, "worker": cmd_worker, "demo": cmd_demo, "user": cmd_user,
                "token": cmd_token, "chat-key": cmd_chat_key, "org": cmd_org, "team": cmd_team, "audit": cmd_audit,
-               "smtpd": cmd_smtpd, "mail": cmd_mail, "import": cmd_import}[args.command]
+               "smtpd": cmd_smtpd, "mail": cmd_mail, "import": cmd_import, **_probe_commands()}[args.command]
     if args.command in ("run", "worker", "smtpd"):  # servers: their entries carry each request's origin
         return handler(args)
     from tierline.audit.context import command_line_origin

@@ -145,12 +145,18 @@ def _new_expiry(probe: Probe, now: datetime, extend_seconds, expires_at) -> date
     return new
 
 
+def _locked(probe: Probe) -> Probe:
+    # of=self: PostgreSQL locks no row of the nullable joined tables.
+    return Probe.objects.select_for_update(of=("self",)).select_related("issue__organization", "organization") \
+        .get(pk=probe.pk)
+
+
 @transaction.atomic
 def do_change_probe(probe: Probe, *, actor: User | None, reason: str, extend_seconds: float | None = None,
                     expires_at: datetime | None = None, **changes) -> Probe:
     """Change a live probe's expressions, limits, narrowing or end; its version goes up so every
     agent reinstalls it."""
-    probe = Probe.objects.select_for_update().select_related("issue__organization", "organization").get(pk=probe.pk)
+    probe = _locked(probe)
     if probe.removed_at is not None:
         raise InvalidInput("This probe was removed", {"probe": "removed probes cannot change"})
     unknown = set(changes) - set(CHANGEABLE)
@@ -179,7 +185,7 @@ def do_change_probe(probe: Probe, *, actor: User | None, reason: str, extend_sec
 def do_remove_probe(probe: Probe, *, actor: User | None, reason: str) -> Probe:
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidInput("Invalid removal", {"reason": "say why the probe is removed"})
-    probe = Probe.objects.select_for_update().select_related("issue__organization", "organization").get(pk=probe.pk)
+    probe = _locked(probe)
     if probe.removed_at is not None:
         return probe
     probe.removed_at = probe.updated_at = timezone.now()

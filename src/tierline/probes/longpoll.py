@@ -31,6 +31,9 @@ from .scope import organization_slug, scoped_condition
 from .validation import wire_definition
 
 LONG_POLL_PATH = "/api/v1/agents/probes"
+STATUS_PATH = "/api/v1/agents/status"
+FAST_PATHS = frozenset({LONG_POLL_PATH, STATUS_PATH})
+MAX_STATUS_BYTES = 1024 * 1024
 MAX_WAIT = 30.0
 _pool: ThreadPoolExecutor | None = None
 
@@ -130,10 +133,67 @@ async def probes_long_poll(request):
     return HttpResponse(status=204) if body is None else JsonResponse(body, status=status)
 
 
+def _store_statuses(secret: str, payload) -> tuple[int, dict]:
+    from .actions import do_record_statuses
+
+    token, instance = find_polling_instance(secret, payload.instance_id)
+    if token is None:
+        return _error(401, "Authentication required: send a valid bearer token")
+    if instance is None:
+        return _error(404, "Unknown instance: register again", instance_id="not registered")
+    do_record_agent_seen(token, instance)
+    reports = [{**r.model_dump(), "message": r.message[:4000]} for r in payload.probes]
+    stored = do_record_statuses(instance, reports, throttled=payload.throttled)
+    return 200, {"stored": stored, "dropped": len(reports) - stored}
+
+
+async def answer_status(authorization: str, body: bytes, run_db) -> tuple[int, dict]:
+    """POST /agents/status on the fast path: the same checks and action as `wire.status`."""
+    from pydantic import ValidationError
+
+    from .schemas import StatusIn
+
+    scheme, _, secret = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return _error(401, "Authentication required: send a valid bearer token")
+    try:
+        payload = StatusIn.model_validate_json(body)
+    except ValidationError as error:
+        fields = {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in error.errors()}
+        return _error(422, "Invalid input", **fields)
+    return await run_db(_store_statuses, secret.strip(), payload)
+
+
+async def _read_body(receive, limit: int) -> bytes | None:
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        body += message.get("body", b"")
+        if len(body) > limit:
+            return b"\0" * (limit + 1)
+        if not message.get("more_body"):
+            return body
+
+
+async def asgi_agents(scope, receive, send) -> None:
+    """The agents' hot endpoints (long poll and status) without Django's per-request thread."""
+    if scope["path"] == STATUS_PATH and scope.get("method") == "POST":
+        body = await _read_body(receive, MAX_STATUS_BYTES)
+        if body is None:
+            return
+        headers = dict(scope.get("headers") or [])
+        status, answer = (_error(413, "Request body too large") if len(body) > MAX_STATUS_BYTES else
+                          await answer_status(headers.get(b"authorization", b"").decode("latin-1"), body, _on_pool))
+        return await _respond(send, status, answer)
+    return await asgi_long_poll(scope, receive, send)
+
+
 async def asgi_long_poll(scope, receive, send) -> None:
     headers = dict(scope.get("headers") or [])
     params = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode("latin-1")).items()}
-    if scope.get("method") != "GET":
+    if scope.get("method") != "GET" or scope["path"] != LONG_POLL_PATH:
         status, body = _error(405, "Method not allowed")
     else:
         poll = asyncio.ensure_future(answer_poll(headers.get(b"authorization", b"").decode("latin-1"), params,
@@ -145,6 +205,10 @@ async def asgi_long_poll(scope, receive, send) -> None:
             return
         gone.cancel()
         status, body = poll.result()
+    await _respond(send, status, body)
+
+
+async def _respond(send, status: int, body: dict | None) -> None:
     content = b"" if body is None else json.dumps(body).encode()
     response_headers = [(b"content-length", str(len(content)).encode())]
     if body is not None:

@@ -1,0 +1,63 @@
+"""Held long polls wake as soon as their service's probe set moves past what they have: in
+process on commit, across processes by the periodic check (one read for all waiters)."""
+
+import asyncio
+import time
+
+from tierline.probes.notify import ProbeSetHub, announce_probe_set, hub_for_running_loop
+
+
+async def _direct(function, *args):
+    return function(*args)
+
+
+def _hub(versions: dict, reads: list, check_seconds: float = 0.05) -> ProbeSetHub:
+    def read_versions(services):
+        reads.append(sorted(services))
+        return {s: versions.get(s, 0) for s in services}
+
+    return ProbeSetHub(asyncio.get_running_loop(), read_versions, _direct, check_seconds)
+
+
+def test_the_periodic_check_wakes_every_waiter_of_a_changed_service_with_one_read():
+    async def scenario():
+        versions, reads = {"portal": 3, "billing": 1}, []
+        hub = _hub(versions, reads)
+        waiters = [asyncio.ensure_future(hub.wait("portal", 3, 5)) for _ in range(50)]
+        other = asyncio.ensure_future(hub.wait("billing", 1, 0.3))
+        await asyncio.sleep(0.12)
+        assert not any(w.done() for w in waiters)
+        versions["portal"] = 4
+        started = time.monotonic()
+        assert all(await asyncio.gather(*waiters))
+        assert time.monotonic() - started < 0.5
+        assert await other is False  # billing did not change: it times out
+        assert all(r == ["billing", "portal"] or r == ["billing"] for r in reads)  # one read per tick for all
+
+    asyncio.run(scenario())
+
+
+def test_an_announcement_wakes_at_once_and_an_older_version_never_does():
+    async def scenario():
+        hub = _hub({}, [], check_seconds=60)
+        waiter = asyncio.ensure_future(hub.wait("portal", 7, 5))
+        await asyncio.sleep(0)
+        hub.changed("portal", 6)  # stale news
+        await asyncio.sleep(0.05)
+        assert not waiter.done()
+        hub.changed("portal", 8)
+        assert await asyncio.wait_for(waiter, 1) is True
+        assert await hub.wait("portal", 7, 1) is True  # heard of 8 already: no wait at all
+
+    asyncio.run(scenario())
+
+
+def test_announce_from_another_thread_reaches_the_loops_hub():
+    async def scenario():
+        hub = hub_for_running_loop(lambda services: {s: 0 for s in services}, _direct)
+        waiter = asyncio.ensure_future(hub.wait("svc-announce", 0, 5))
+        await asyncio.sleep(0)
+        await asyncio.to_thread(announce_probe_set, "svc-announce", 1)  # as transaction.on_commit does
+        assert await asyncio.wait_for(waiter, 1) is True
+
+    asyncio.run(scenario())
