@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "call.view": STAFF_ROLES,  # calls on issues, with their notes (customers never: notes are internal)
     "call.log": STAFF_ROLES,  # log a call on an issue, open an issue from a call
     "phone_line.manage": frozenset({Role.ADMIN}),  # phone lines and their providers' auth tokens
+    "insights.view": STAFF_ROLES,  # the analytics pages, their API and CSV exports
 }
 
 
