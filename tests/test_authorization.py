@@ -138,6 +138,8 @@ TABLE = [
     ("put", "/calls/lines/{line}/token", {"auth_token": "rotated-{n}"}, {"customer": 403, "staff": 403, "admin": 200}),
     # A phone line's webhook authenticates by its provider's signature (403 without it), never a user token.
     ("post", "/calls/twilio/{line}", {}, {"anonymous": 403, "customer": 403, "staff": 403}),
+    ("get", "/insights", None, {"customer": 403, "staff": 200}),
+    ("get", "/insights/{metric}", None, {"customer": 403, "staff": 200}),
 ]
 
 
@@ -154,7 +156,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
                       calendar_id=999999, sla_policy_id=999999, escalation_policy_id=999999, rule_id=999999,
                       **make_metric_ids(),
-                      **make_intake_ids(), **make_calls_ids(), chat_key=999999)
+                      **make_intake_ids(), **make_calls_ids(), chat_key=999999, metric="hotspots")
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

@@ -1,0 +1,171 @@
+"""The analytics pages under /desk/insights/ (staff with `insights.view`), and the CSV export of
+every table. Each page is a list of sections, each a chart and the table of its numbers; the
+overview is built the same way, so another app's section is one more entry in its list."""
+
+import csv
+from dataclasses import dataclass
+
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import render
+
+from tierline.accounts.models import Team
+from tierline.accounts.permissions import has_perm
+from tierline.customers.models import Organization
+from tierline.errors import InvalidInput
+from tierline.issues.models import Component
+from tierline.issues.views import staff_required
+
+from . import figures
+from .actions import do_record_insights_export
+from .queries import parse_filters
+from .tables import TABLES
+
+PAGES = (("insights-overview", "Overview"), ("insights-times", "Response & resolution"),
+         ("insights-escalations", "Escalations & reopenings"), ("insights-long-tail", "Long tail"),
+         ("insights-hotspots", "Hotspots"), ("insights-customers", "Customer health"))
+
+
+@dataclass
+class Section:
+    id: str
+    table: str  # a name in tables.TABLES
+    chart: object = None
+    rows: list | None = None
+    note: str = ""
+
+    @property
+    def title(self) -> str:
+        return TABLES[self.table].title
+
+    @property
+    def columns(self):
+        return TABLES[self.table].columns
+
+    @property
+    def cells(self):
+        return [[_shown(key, row.get(key)) for key, _ in self.columns] for row in self.rows]
+
+
+def _shown(key: str, value):
+    """A table cell on the page: shares in per cent, weeks as dates (the CSV keeps the raw values)."""
+    if value is None:
+        return None
+    if key in ("rate", "compliance"):
+        return f"{value * 100:.1f} %"
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _sections(filters, specs) -> list[Section]:
+    sections = []
+    for section_id, table, draw, note in specs:
+        rows = TABLES[table].compute(filters)
+        sections.append(Section(section_id, table, draw(rows) if draw and rows else None, rows, note))
+    return sections
+
+
+PAGE_SECTIONS = {
+    "insights-overview": lambda f: [
+        ("inflow-channel", "inflow-by-channel", lambda rows: figures.weekly_stack(
+            rows, f, "channel_name", "Issues created per week, by channel"), ""),
+        ("inflow-component", "inflow-by-component", lambda rows: figures.weekly_stack(
+            rows, f, "component_name", "Issues created per week, by component"), ""),
+    ],
+    "insights-times": lambda f: [
+        ("first-response", "times-by-priority", lambda rows: figures.durations(
+            rows, "priority_name", "first_response", "Time to first response (hours)", "Priority"),
+         "Wall-clock time from creation to the first public reply by staff."),
+        ("resolution", "times-by-priority", lambda rows: figures.durations(
+            rows, "priority_name", "resolution", "Time to resolution (hours)", "Priority"),
+         "Wall-clock time from creation to resolution, for issues resolved now."),
+        ("by-tier", "times-by-tier", lambda rows: figures.durations(
+            rows, "tier", "resolution", "Time to resolution by highest tier reached (hours)", "Tier"), ""),
+        ("by-team", "times-by-team", lambda rows: figures.durations(
+            rows, "team_name", "resolution", "Time to resolution by team (hours)", "Team"), ""),
+        ("sla", "sla-compliance", figures.sla_compliance,
+         "SLA clocks count business hours; a clock still running and not yet due is not counted."),
+    ],
+    "insights-escalations": lambda f: [
+        ("escalation", "escalation-rates", figures.escalation_rates,
+         "Of the issues that stood at a tier, the share that was escalated above it."),
+        ("reopen", "reopen-rates", figures.reopen_rates, ""),
+    ],
+    "insights-long-tail": lambda f: [
+        ("age", "long-tail-counts", figures.long_tail_counts,
+         "Open now, whenever created: the period does not apply here."),
+        ("long-tail", "long-tail", None, "Hand-offs are escalations, de-escalations and team changes."),
+    ],
+    "insights-hotspots": lambda f: [
+        ("hotspots", "hotspots", figures.hotspots,
+         "Issues weighted by the customer's importance and ARR, plus repeats of one problem and reopenings."),
+    ],
+    "insights-customers": lambda f: [
+        ("health", "customer-health", figures.customer_health,
+         "Issues and SLA breaches, weighted by the customer's importance and ARR."),
+    ],
+}
+
+
+def _choices() -> dict:
+    return {"organizations": Organization.objects.only("name").order_by("name"),
+            "teams": Team.objects.only("name").order_by("tier", "name"),
+            "components": Component.objects.only("name").order_by("name")}
+
+
+def _filters(request):
+    try:
+        return parse_filters(request.GET), None
+    except InvalidInput as error:
+        return parse_filters({}), error
+
+
+def _page(request, name: str):
+    if not has_perm(request.user, "insights.view"):
+        return HttpResponseForbidden("Your role may not see the analytics")
+    filters, error = _filters(request)
+    context = {"page": name, "pages": PAGES, "title": dict(PAGES)[name], "filters": filters, "error": error,
+               "query": request.GET.urlencode(), "sections": _sections(filters, PAGE_SECTIONS[name](filters)),
+               **_choices()}
+    return render(request, "insights/page.html", context, status=error.status if error else 200)
+
+
+def _view(name: str):
+    @staff_required
+    def view(request):
+        return _page(request, name)
+
+    view.__name__ = name.replace("-", "_")
+    return view
+
+
+overview, times, escalations, long_tail, hotspots, customers = (_view(name) for name, _ in PAGES)
+
+
+def _cell(value):
+    # A title or a name starting like a formula would run in a spreadsheet: keep it text.
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@staff_required
+def export(request, table: str):
+    if not has_perm(request.user, "insights.view"):
+        return HttpResponseForbidden("Your role may not see the analytics")
+    if table not in TABLES:
+        raise Http404("No such table")
+    filters, error = _filters(request)
+    if error:
+        return HttpResponse(f"{error.detail}: {error.fields}", status=422, content_type="text/plain")
+    spec = TABLES[table]
+    rows = spec.compute(filters)
+    if spec.names_customers:
+        do_record_insights_export(actor=request.user, table=table, filters=filters.as_params(), rows=len(rows))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tierline-{table}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([heading for _, heading in spec.columns])
+    for row in rows:
+        writer.writerow([_cell(row.get(key)) for key, _ in spec.columns])
+    return response
