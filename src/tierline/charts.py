@@ -116,7 +116,7 @@ def bar_chart(title: str, categories: list[str], series: dict[str, list[float]],
 
 def line_chart(title: str, categories: list[str], series: dict[str, list[float | None]], *,
                x_label: str = "", y_label: str = "") -> Chart:
-    """One line per series over the categories; a missing value (None) leaves a gap in the points."""
+    """One line per series over the categories; a missing value (None) has no point (the line joins its neighbours)."""
     top = max((v for vs in series.values() for v in vs if v is not None), default=0)
     chart, y_max, slot = _frame("line", title, categories, series, x_label, y_label, top)
     for name, colour in chart.legend:
