@@ -75,7 +75,7 @@ def _number(value: float) -> str:
 def _frame(kind, title, categories, series, x_label, y_label, top_value) -> tuple[Chart, float, float]:
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(series)}
     chart = Chart(kind=kind, title=title, x_label=x_label, y_label=y_label, legend=list(colours.items()))
-    y_max = nice_ceiling(top_value)
+    y_max = 4 * nice_ceiling(top_value / 4)  # four round steps up the axis
     span = chart.bottom - chart.top
     chart.y_ticks = [Tick(round(chart.bottom - span * i / 4, 1), _number(y_max * i / 4)) for i in range(5)]
     slot = (chart.right - chart.left) / max(len(categories), 1)

@@ -123,8 +123,12 @@ def test_hotspots_weigh_customer_impact_and_repeats():
     rows = impact.hotspots(period())
     assert [r["component_id"] for r in rows] == [billing.pk, search.pk]
     assert (rows[0]["issues"], rows[0]["weighted_issues"], rows[0]["repeat_issues"], rows[0]["score"]) == (
-        2, 20, 2, 24)  # 2 x 10 + 2 x 2
+        2, 20, 2, 60)  # 2 issues x 10 x (1 + 2 for the shared problem)
     assert (rows[1]["issues"], rows[1]["score"]) == (5, 5)
+    do_update_issue(two[0], actor=None, status="resolved", at=T0 + timedelta(hours=2))
+    do_update_issue(two[0], actor=None, status="open", at=T0 + timedelta(hours=3))
+    rebuild()
+    assert impact.hotspots(period())[0]["score"] == 80  # and a reopening: 10 x 2 more
 
 
 def test_customer_health_weighs_breaches_by_importance(five_p1_issues):

@@ -63,8 +63,8 @@ def hotspots(rows: list[dict]) -> Chart:
     top = rows[:TOP]
     return bar_chart("Hotspot score by component (highest first)", [r["component"] for r in top], {
         "Impact-weighted issues": [r["weighted_issues"] for r in top],
-        "Repeat-problem issues (x2)": [2 * r["repeat_issues"] for r in top],
-        "Reopenings (x2)": [2 * r["reopenings"] for r in top],
+        "Repeats of one problem": [r["weighted_repeats"] for r in top],
+        "Reopenings": [r["weighted_reopenings"] for r in top],
     }, stacked=True, x_label="Component", y_label="Score")
 
 

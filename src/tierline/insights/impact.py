@@ -4,9 +4,9 @@ Customer impact of an issue is its organization's weight: importance (strategic 
 standard 1) times (1 + ARR / 1,000,000), so a strategic customer paying 2M counts 15 standard ones
 without revenue. An issue without an organization weighs 1.
 
-A hotspot's score is its impact-weighted issues, plus REPEAT_WEIGHT for each issue linked to a
-problem shared with another issue in the period (the same root cause again) and REOPEN_WEIGHT for
-each reopening: the technical-debt signal is volume that keeps coming back.
+A hotspot's score adds up, over its issues, impact x (1 + REPEAT_WEIGHT if the issue is linked to a
+problem shared with another issue in the period (the same root cause again) + REOPEN_WEIGHT per
+reopening): the technical-debt signal is volume that keeps coming back, where it hurts most.
 Customer health is, per organization, (issues + BREACH_WEIGHT x SLA clocks breached) x impact.
 """
 
@@ -67,20 +67,25 @@ def hotspots(filters: Filters) -> list[dict]:
                        reopenings=Sum("reopen_count")))
     cells = list(cells)
     organizations = _organizations({c["organization_id"] for c in cells})
-    totals = defaultdict(lambda: {"issues": 0, "weighted_issues": 0.0, "repeat_issues": 0, "reopenings": 0})
+    totals = defaultdict(lambda: dict.fromkeys(("issues", "repeat_issues", "reopenings", "weighted_issues",
+                                                "weighted_repeats", "weighted_reopenings"), 0))
     for cell in cells:
         org = organizations.get(cell["organization_id"])
-        total = totals[cell["component_id"]]
+        weight = impact_of(org.importance, org.annual_revenue) if org else 1
+        total, reopenings = totals[cell["component_id"]], cell["reopenings"] or 0
         total["issues"] += cell["issues"]
-        total["weighted_issues"] += cell["issues"] * (impact_of(org.importance, org.annual_revenue) if org else 1)
         total["repeat_issues"] += cell["repeats"]
-        total["reopenings"] += cell["reopenings"] or 0
+        total["reopenings"] += reopenings
+        total["weighted_issues"] += cell["issues"] * weight
+        total["weighted_repeats"] += REPEAT_WEIGHT * cell["repeats"] * weight
+        total["weighted_reopenings"] += REOPEN_WEIGHT * reopenings * weight
     names = dict(Component.objects.filter(pk__in=[k for k in totals if k]).values_list("pk", "name"))
     rows = []
     for component_id, total in totals.items():
-        score = total["weighted_issues"] + REPEAT_WEIGHT * total["repeat_issues"] + REOPEN_WEIGHT * total["reopenings"]
-        rows.append({"component_id": component_id, "component": names.get(component_id, "(none)"), **total,
-                     "weighted_issues": round(total["weighted_issues"], 1), "score": round(score, 1)})
+        score = total["weighted_issues"] + total["weighted_repeats"] + total["weighted_reopenings"]
+        rows.append({"component_id": component_id, "component": names.get(component_id, "(none)"),
+                     **{k: round(v, 1) if k.startswith("weighted") else v for k, v in total.items()},
+                     "score": round(score, 1)})
     return sorted(rows, key=lambda r: (-r["score"], r["component"]))
 
 

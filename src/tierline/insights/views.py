@@ -1,9 +1,10 @@
 """The analytics pages under /desk/insights/ (staff with `insights.view`), and the CSV export of
-every table. Each page is a list of sections, each a chart and the table of its numbers; the
-overview is built the same way, so another app's section is one more entry in its list."""
+every table. Each page is a list of sections (`PAGE_SECTIONS`), each a table of `tables.TABLES`
+with the charts drawn from its rows above it; another app's section on the overview is a table
+registered there and one more entry in the overview's list."""
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
@@ -27,29 +28,47 @@ PAGES = (("insights-overview", "Overview"), ("insights-times", "Response & resol
 
 @dataclass
 class Section:
+    """One table of `tables.TABLES` on a page, with the charts drawn from its rows. A weekly table
+    with `pivot` (its series column) shows one row per week and one column per series."""
+
     id: str
-    table: str  # a name in tables.TABLES
-    chart: object = None
-    rows: list | None = None
+    table: str
+    charts: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
     note: str = ""
+    pivot: str = ""
 
     @property
     def title(self) -> str:
         return TABLES[self.table].title
 
     @property
-    def columns(self):
-        return TABLES[self.table].columns
+    def columns(self) -> list[tuple[str, str]]:
+        if self.pivot:
+            return [("week", "Week"), *[(name, name) for name in self._series()], ("total", "Total")]
+        # Durations are minutes in the API and the CSV, hours on the page.
+        return [(key, heading.replace("(min)", "(h)")) for key, heading in TABLES[self.table].columns]
+
+    def _series(self) -> list[str]:
+        return sorted({r[self.pivot] for r in self.rows})
 
     @property
-    def cells(self):
+    def cells(self) -> list[list]:
+        if self.pivot:
+            weeks: dict = {}
+            for row in self.rows:
+                weeks.setdefault(row["week"], {})[row[self.pivot]] = row["issues"]
+            return [[week.isoformat(), *[counts.get(name, 0) for name in self._series()], sum(counts.values())]
+                    for week, counts in weeks.items()]
         return [[_shown(key, row.get(key)) for key, _ in self.columns] for row in self.rows]
 
 
 def _shown(key: str, value):
-    """A table cell on the page: shares in per cent, weeks as dates (the CSV keeps the raw values)."""
+    """A cell on the page: durations in hours, shares in per cent, weeks as dates."""
     if value is None:
         return None
+    if key.endswith(("_median", "_p90")):
+        return round(value / 60, 1)
     if key in ("rate", "compliance"):
         return f"{value * 100:.1f} %"
     return value.isoformat() if hasattr(value, "isoformat") else value
@@ -57,49 +76,54 @@ def _shown(key: str, value):
 
 def _sections(filters, specs) -> list[Section]:
     sections = []
-    for section_id, table, draw, note in specs:
+    for section_id, table, draws, note, *pivot in specs:
         rows = TABLES[table].compute(filters)
-        sections.append(Section(section_id, table, draw(rows) if draw and rows else None, rows, note))
+        charts = [(f"{section_id}-chart-{n + 1}" if n else f"{section_id}-chart", draw(rows))
+                  for n, draw in enumerate(draws)] if rows else []
+        sections.append(Section(section_id, table, charts, rows, note, *pivot))
     return sections
 
 
 PAGE_SECTIONS = {
     "insights-overview": lambda f: [
-        ("inflow-channel", "inflow-by-channel", lambda rows: figures.weekly_stack(
-            rows, f, "channel_name", "Issues created per week, by channel"), ""),
-        ("inflow-component", "inflow-by-component", lambda rows: figures.weekly_stack(
-            rows, f, "component_name", "Issues created per week, by component"), ""),
+        ("inflow-channel", "inflow-by-channel", [lambda rows: figures.weekly_stack(
+            rows, f, "channel_name", "Issues created per week, by channel")], "", "channel_name"),
+        ("inflow-component", "inflow-by-component", [lambda rows: figures.weekly_stack(
+            rows, f, "component_name", "Issues created per week, by component")], "", "component_name"),
     ],
     "insights-times": lambda f: [
-        ("first-response", "times-by-priority", lambda rows: figures.durations(
-            rows, "priority_name", "first_response", "Time to first response (hours)", "Priority"),
-         "Wall-clock time from creation to the first public reply by staff."),
-        ("resolution", "times-by-priority", lambda rows: figures.durations(
-            rows, "priority_name", "resolution", "Time to resolution (hours)", "Priority"),
-         "Wall-clock time from creation to resolution, for issues resolved now."),
-        ("by-tier", "times-by-tier", lambda rows: figures.durations(
-            rows, "tier", "resolution", "Time to resolution by highest tier reached (hours)", "Tier"), ""),
-        ("by-team", "times-by-team", lambda rows: figures.durations(
-            rows, "team_name", "resolution", "Time to resolution by team (hours)", "Team"), ""),
-        ("sla", "sla-compliance", figures.sla_compliance,
+        ("by-priority", "times-by-priority", [
+            lambda rows: figures.durations(rows, "priority_name", "first_response",
+                                           "Time to first response by priority (hours)", "Priority"),
+            lambda rows: figures.durations(rows, "priority_name", "resolution",
+                                           "Time to resolution by priority (hours)", "Priority")],
+         "First response: wall-clock time from creation to the first public reply by staff. "
+         "Resolution: from creation to resolution, for the issues resolved now."),
+        ("by-tier", "times-by-tier", [lambda rows: figures.durations(
+            rows, "tier", "resolution", "Time to resolution by highest tier reached (hours)", "Tier")], ""),
+        ("by-team", "times-by-team", [lambda rows: figures.durations(
+            rows, "team_name", "resolution", "Time to resolution by team (hours)", "Team")],
+         "The team holding the issue now."),
+        ("sla", "sla-compliance", [figures.sla_compliance],
          "SLA clocks count business hours; a clock still running and not yet due is not counted."),
     ],
     "insights-escalations": lambda f: [
-        ("escalation", "escalation-rates", figures.escalation_rates,
+        ("escalation", "escalation-rates", [figures.escalation_rates],
          "Of the issues that stood at a tier, the share that was escalated above it."),
-        ("reopen", "reopen-rates", figures.reopen_rates, ""),
+        ("reopen", "reopen-rates", [figures.reopen_rates], ""),
     ],
     "insights-long-tail": lambda f: [
-        ("age", "long-tail-counts", figures.long_tail_counts,
+        ("age", "long-tail-counts", [figures.long_tail_counts],
          "Open now, whenever created: the period does not apply here."),
-        ("long-tail", "long-tail", None, "Hand-offs are escalations, de-escalations and team changes."),
+        ("long-tail", "long-tail", [], "Hand-offs are escalations, de-escalations and team changes."),
     ],
     "insights-hotspots": lambda f: [
-        ("hotspots", "hotspots", figures.hotspots,
-         "Issues weighted by the customer's importance and ARR, plus repeats of one problem and reopenings."),
+        ("hotspots", "hotspots", [figures.hotspots],
+         "Each issue weighs its customer's impact (importance and ARR), three times as much when it repeats "
+         "a problem another issue has, and twice more per reopening."),
     ],
     "insights-customers": lambda f: [
-        ("health", "customer-health", figures.customer_health,
+        ("health", "customer-health", [figures.customer_health],
          "Issues and SLA breaches, weighted by the customer's importance and ARR."),
     ],
 }
