@@ -23,12 +23,15 @@ def test_database_and_python_agree(monkeypatch):
         issue_answered_after(minutes, priority=minutes % 3, created=T0)
     rebuild()
     facts = IssueFact.objects.all()
-    here = stats.summarise(facts, "priority", "first_response_minutes")
+    groups = stats.summarise(facts, "priority", ("first_response_minutes", "resolution_minutes"))
     if connection.vendor == "postgresql":
         monkeypatch.setattr(connection, "vendor", "sqlite")
-        in_python = stats.summarise(facts, "priority", "first_response_minutes")
+        in_python = stats.summarise(facts, "priority", ("first_response_minutes", "resolution_minutes"))
         monkeypatch.undo()
-        assert here == in_python
+        assert groups == in_python
+    here = {key: summaries["first_response_minutes"] for key, (_, summaries) in groups.items()}
+    assert {key: issues for key, (issues, _) in groups.items()} == {0: 6, 1: 4, 2: 1}
+    assert groups[0][1]["resolution_minutes"] == stats.Summary(0, None, None)  # none resolved
     by_hand = {0: [3, 12, 45, 90, 300, 1200], 1: [7, 7, 46, 1201], 2: [5000]}
     for priority, values in by_hand.items():
         assert here[priority].count == len(values)

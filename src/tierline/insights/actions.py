@@ -1,7 +1,7 @@
 """The only writes of the insights app: its derived fact rows, and the audit entry of an export.
 
 `do_refresh_issue_facts(ids)` recomputes the facts of some issues from their history (a batch costs
-four reads and two writes, whatever its size); `do_rebuild_issue_facts()` drops them all and
+four reads and two writes per batch of ids); `do_rebuild_issue_facts()` drops them all and
 recomputes every one, and must give the same rows; `do_refresh_changed_facts()` is the worker's
 periodic run over what changed since the last one.
 """
@@ -10,11 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tierline.audit.actions import AuditAction, do_record_audit
-from tierline.bulk import insert_rows
 from tierline.escalation.models import ProblemLink, SlaClock
 from tierline.issues.models import Issue, IssueEvent
 
@@ -22,54 +21,75 @@ from .facts import HISTORY_KINDS, Clock, Event, build_fact
 from .models import IssueFact, RefreshMark
 
 BATCH = 2000
+REBUILD_RANGE = 10_000  # issue ids per transaction of a rebuild
 ISSUE_COLUMNS = ("id", "created_at", "channel", "organization_id", "team_id", "component_id", "priority",
                  "tier", "status", "first_response_at", "resolved_at")
 # A run looks back this far before its mark, for writes whose transaction committed late.
 OVERLAP = timedelta(minutes=10)
 
 
-def _facts_for(ids: list[int], now: datetime) -> list[IssueFact]:
+def _facts_for(where: dict, now: datetime) -> list[dict]:
+    """The facts of the issues `where` picks (by `issue_id__...` lookups): four reads."""
     events, clocks, problems = defaultdict(list), defaultdict(list), {}
-    for issue_id, kind, at, data in (IssueEvent.objects.filter(issue_id__in=ids, kind__in=HISTORY_KINDS)
+    for issue_id, kind, at, data in (IssueEvent.objects.filter(kind__in=HISTORY_KINDS, **where)
                                      .values_list("issue_id", "kind", "created_at", "data")):
         events[issue_id].append(Event(kind, at, data or {}))
     for issue_id, kind, due, stopped, paused, breached in (
-            SlaClock.objects.filter(issue_id__in=ids)
+            SlaClock.objects.filter(**where)
             .values_list("issue_id", "kind", "due_at", "stopped_at", "paused_at", "breached_at")):
         clocks[issue_id].append(Clock(kind, due, stopped, paused, breached))
-    for issue_id, problem_id in (ProblemLink.objects.filter(issue_id__in=ids)
+    for issue_id, problem_id in (ProblemLink.objects.filter(**where)
                                  .order_by("-linked_at", "-id").values_list("issue_id", "problem_id")):
         problems[issue_id] = problem_id  # the earliest link wins: it is written last
-    return [IssueFact(**build_fact(dict(zip(ISSUE_COLUMNS, row, strict=True)), events[row[0]], clocks[row[0]],
-                                   problems.get(row[0]), now))
-            for row in Issue.objects.filter(pk__in=ids).values_list(*ISSUE_COLUMNS)]
+    issues = Issue.objects.filter(**{k.replace("issue_id", "pk"): v for k, v in where.items()})
+    return [build_fact(dict(zip(ISSUE_COLUMNS, row, strict=True)), events[row[0]], clocks[row[0]],
+                       problems.get(row[0]), now)
+            for row in issues.values_list(*ISSUE_COLUMNS)]
+
+
+def _insert_facts(facts: list[dict]) -> None:
+    # Plain executemany over the computed values: building model instances to prepare them
+    # would cost more than computing the facts.
+    if not facts:
+        return
+    ops, quote = connection.ops, connection.ops.quote_name
+    names = list(facts[0])
+    adapt = {f.attname: (ops.adapt_datetimefield_value if f.get_internal_type() == "DateTimeField"
+                         else ops.adapt_datefield_value) for f in IssueFact._meta.concrete_fields
+             if f.get_internal_type() in ("DateTimeField", "DateField")}
+    by_attname = {f.attname: f.column for f in IssueFact._meta.concrete_fields}
+    columns = [by_attname[n] for n in names]
+    sql = (f"INSERT INTO {quote(IssueFact._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(names))})")
+    rows = [[adapt[n](fact[n]) if n in adapt and fact[n] is not None else fact[n] for n in names] for fact in facts]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _replace_facts(where: dict, now: datetime) -> int:
+    with transaction.atomic():
+        facts = _facts_for(where, now)
+        IssueFact.objects.filter(**where).delete()
+        _insert_facts(facts)
+    return len(facts)
 
 
 def do_refresh_issue_facts(issue_ids: Iterable[int], *, now: datetime | None = None) -> int:
     """Recompute the facts of these issues (a deleted issue loses its fact). Returns how many."""
     now = now or timezone.now()
-    ids, written = sorted(set(issue_ids)), 0
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        with transaction.atomic():
-            facts = _facts_for(chunk, now)
-            IssueFact.objects.filter(issue_id__in=chunk).delete()
-            insert_rows(facts)
-        written += len(facts)
-    return written
+    ids = sorted(set(issue_ids))
+    return sum(_replace_facts({"issue_id__in": ids[start:start + BATCH]}, now) for start in range(0, len(ids), BATCH))
 
 
 def do_rebuild_issue_facts(*, now: datetime | None = None) -> int:
-    """Every fact from scratch, and the mark set to now."""
+    """Every fact from scratch, a range of issue ids at a time, and the mark set to now."""
     now = now or timezone.now()
     IssueFact.objects.all().delete()
     written, last = 0, 0
-    while True:
-        ids = list(Issue.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH * 5])
-        if not ids:
-            break
-        written += do_refresh_issue_facts(ids, now=now)
-        last = ids[-1]
+    top = Issue.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    while last < top:
+        written += _replace_facts({"issue_id__gt": last, "issue_id__lte": last + REBUILD_RANGE}, now)
+        last += REBUILD_RANGE
     RefreshMark.objects.update_or_create(name="facts", defaults={"refreshed_until": now})
     return written
 

@@ -94,19 +94,15 @@ def inflow(filters: Filters, by: str = "channel") -> list[dict]:
 
 def response_times(filters: Filters, by: str = "priority") -> list[dict]:
     """Count, median and 90th percentile of first response and resolution minutes per group."""
-    field = BREAKDOWNS[by]
-    facts = facts_in(filters)
-    totals = dict(facts.order_by().values_list(field).annotate(n=Count("pk")))
-    first = summarise(facts, field, "first_response_minutes")
-    resolved = summarise(facts, field, "resolution_minutes")
+    groups = summarise(facts_in(filters), BREAKDOWNS[by], ("first_response_minutes", "resolution_minutes"))
     rows = []
-    for key in sorted(totals, key=lambda k: (k is None, k)):
-        f, r = first.get(key), resolved.get(key)
-        rows.append({by: key, "issues": totals[key],
-                     "responded": f.count if f else 0, "first_response_median": f and f.median,
-                     "first_response_p90": f and f.p90,
-                     "resolved": r.count if r else 0, "resolution_median": r and r.median,
-                     "resolution_p90": r and r.p90})
+    for key in sorted(groups, key=lambda k: (k is None, k)):
+        issues, summaries = groups[key]
+        first, resolved = summaries["first_response_minutes"], summaries["resolution_minutes"]
+        rows.append({by: key, "issues": issues,
+                     "responded": first.count, "first_response_median": first.median, "first_response_p90": first.p90,
+                     "resolved": resolved.count, "resolution_median": resolved.median,
+                     "resolution_p90": resolved.p90})
     return rows
 
 
