@@ -50,3 +50,22 @@ def test_refresh_in_batches_costs_the_same_statements_per_batch(django_assert_ma
     issues = [issue_answered_after(10, created=T0 + timedelta(minutes=n)) for n in range(30)]
     with django_assert_max_num_queries(8):
         assert do_refresh_issue_facts([i.pk for i in issues]) == 30
+
+
+def test_snapshots_are_the_computed_rows_until_the_facts_change():
+    from tierline.insights.actions import do_snapshot_default_tables
+    from tierline.insights.models import TableSnapshot
+    from tierline.insights.queries import parse_filters
+    from tierline.insights.tables import TABLES, table_rows
+
+    issue_answered_after(10, created=T0)
+    do_rebuild_issue_facts()
+    assert do_snapshot_default_tables() == len(TABLES)
+    filters = parse_filters({"since": "2026-05-01", "until": "2026-07-31"})
+    computed = {name: TABLES[name].compute(filters) for name in TABLES}
+    assert {name: table_rows(name, filters) for name in TABLES} == computed  # computed and kept
+    assert {name: table_rows(name, filters) for name in TABLES} == computed  # read back, weeks as dates
+    issue_answered_after(20, created=T0 + timedelta(hours=1))
+    do_refresh_changed_facts()
+    assert sum(r["issues"] for r in table_rows("inflow-by-channel", filters)) == 2  # the old snapshot is stale
+    assert TableSnapshot.objects.filter(name="inflow-by-channel").count() == 2  # default view and this one

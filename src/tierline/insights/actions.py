@@ -3,13 +3,17 @@
 `do_refresh_issue_facts(ids)` recomputes the facts of some issues from their history (a batch costs
 four reads and two writes per batch of ids); `do_rebuild_issue_facts()` drops them all and
 recomputes every one, and must give the same rows; `do_refresh_changed_facts()` is the worker's
-periodic run over what changed since the last one.
+periodic run over what changed since the last one, after which `do_snapshot_default_tables()`
+computes the default views once for everybody (`TableSnapshot`).
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -18,7 +22,7 @@ from tierline.escalation.models import ProblemLink, SlaClock
 from tierline.issues.models import Issue, IssueEvent
 
 from .facts import HISTORY_KINDS, Clock, Event, build_fact
-from .models import IssueFact, RefreshMark
+from .models import IssueFact, RefreshMark, TableSnapshot
 
 BATCH = 2000
 REBUILD_RANGE = 10_000  # issue ids per transaction of a rebuild
@@ -96,8 +100,11 @@ def do_rebuild_issue_facts(*, now: datetime | None = None) -> int:
 
 def changed_issue_ids(since: datetime, now: datetime) -> set[int]:
     """Issues whose facts may have moved since `since`: changed ones, ones whose SLA clock fell due
-    (a breach the sweep records does not always touch the issue), and newly linked ones."""
+    (a breach the sweep records does not always touch the issue), newly linked ones, and new ones."""
     ids = set(Issue.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
+    # Issues newer than every fact, even written with an older time (imports, history).
+    newest = IssueFact.objects.order_by("-issue_id").values_list("issue_id", flat=True).first() or 0
+    ids |= set(Issue.objects.filter(pk__gt=newest).values_list("pk", flat=True))
     ids |= set(SlaClock.objects.filter(due_at__gte=since, due_at__lte=now).values_list("issue_id", flat=True))
     ids |= set(ProblemLink.objects.filter(linked_at__gte=since).values_list("issue_id", flat=True))
     return ids
@@ -112,6 +119,28 @@ def do_refresh_changed_facts(*, now: datetime | None = None) -> int:
     written = do_refresh_issue_facts(changed_issue_ids(mark.refreshed_until - OVERLAP, now), now=now)
     RefreshMark.objects.filter(pk=mark.pk).update(refreshed_until=now)
     return written
+
+
+def do_store_table_snapshot(*, name: str, params: str, facts_until: datetime, rows: list[dict]) -> None:
+    rows = json.loads(json.dumps(rows, cls=DjangoJSONEncoder))
+    TableSnapshot.objects.update_or_create(name=name, params=params, defaults={
+        "facts_until": facts_until, "rows": rows, "computed_at": timezone.now()})
+
+
+def do_snapshot_default_tables() -> int:
+    """Every table for the default filters, over the facts as they are now (after a refresh)."""
+    from .queries import parse_filters
+    from .tables import TABLES, table_rows
+
+    filters = parse_filters({})
+    TableSnapshot.objects.exclude(params=filters_key(filters)).delete()  # other views wait for a visitor
+    for name in TABLES:
+        table_rows(name, filters, fresh=True)
+    return len(TABLES)
+
+
+def filters_key(filters) -> str:
+    return urlencode(sorted(filters.as_params().items()))
 
 
 def do_record_insights_export(*, actor, table: str, filters: dict, rows: int) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from tierline.issues.models import Issue
 
-from .actions import do_rebuild_issue_facts
+from .actions import do_rebuild_issue_facts, do_snapshot_default_tables
 
 PROBLEMS = (("Billing", "Invoice totals rounded per line instead of per invoice"),
             ("Data import", "Import worker loses its lease under load"),
@@ -47,3 +47,4 @@ def seed_insights(*, rng: random.Random, now: datetime) -> None:
     _reopen_some(rng, now)
     _repeat_problems(rng, now)
     do_rebuild_issue_facts(now=now)
+    do_snapshot_default_tables()

@@ -136,15 +136,16 @@ def reopen_rates(filters: Filters) -> list[dict]:
 
 def sla_compliance(filters: Filters) -> list[dict]:
     """Per clock kind and priority: clocks met, breached, still running; met / (met + breached)."""
-    facts = facts_in(filters).order_by()
+    kinds = ("first_response", "next_response", "resolution")
+    counts = {f"{kind}__{outcome}": Count("pk", filter=Q(**{f"{kind}_sla": outcome}))
+              for kind in kinds for outcome in (SlaOutcome.MET, SlaOutcome.BREACHED, SlaOutcome.RUNNING)}
+    by_priority = facts_in(filters).order_by().values("priority").annotate(**counts).order_by("priority")
     rows = []
-    for kind in ("first_response", "next_response", "resolution"):
-        column = f"{kind}_sla"
-        counts = facts.exclude(**{column: SlaOutcome.NONE}).values("priority").annotate(
-            met=Count("pk", filter=Q(**{column: SlaOutcome.MET})),
-            breached=Count("pk", filter=Q(**{column: SlaOutcome.BREACHED})),
-            running=Count("pk", filter=Q(**{column: SlaOutcome.RUNNING}))).order_by("priority")
-        rows += [{"kind": kind, "priority": c["priority"], "met": c["met"], "breached": c["breached"],
-                  "running": c["running"], "compliance": _share(c["met"], c["met"] + c["breached"])}
-                 for c in counts]
+    for kind in kinds:
+        for c in by_priority:
+            met, breached, running = (c[f"{kind}__{o}"] for o in (SlaOutcome.MET, SlaOutcome.BREACHED,
+                                                                  SlaOutcome.RUNNING))
+            if met or breached or running:
+                rows.append({"kind": kind, "priority": c["priority"], "met": met, "breached": breached,
+                             "running": running, "compliance": _share(met, met + breached)})
     return rows

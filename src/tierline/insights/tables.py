@@ -4,12 +4,14 @@ means the same everywhere. Tables that name customers are audited when exported.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 
 from tierline.accounts.models import Team
 from tierline.issues.models import Channel, Component, Priority
 
 from . import impact, queries
+from .models import RefreshMark, TableSnapshot
 from .queries import Filters
 
 
@@ -91,5 +93,29 @@ TABLES = {t.name: t for t in (
 )}
 
 
-def table_rows(name: str, filters: Filters) -> list[dict]:
-    return TABLES[name].compute(filters)
+def facts_until():
+    return RefreshMark.objects.filter(name="facts").values_list("refreshed_until", flat=True).first()
+
+
+def table_rows(name: str, filters: Filters, *, fresh: bool = False) -> list[dict]:
+    """The table's rows: from its snapshot when one was computed over the facts as they are now,
+    else computed (and kept as the snapshot until the facts change). `fresh` always computes."""
+    from .actions import do_store_table_snapshot, filters_key
+
+    until, params = facts_until(), filters_key(filters)
+    if until is None:  # no facts built yet: nothing to keep
+        return TABLES[name].compute(filters)
+    if not fresh:
+        snapshot = TableSnapshot.objects.filter(name=name, params=params, facts_until=until).first()
+        if snapshot is not None:
+            return [_decoded(row) for row in snapshot.rows]
+    rows = TABLES[name].compute(filters)
+    do_store_table_snapshot(name=name, params=params, facts_until=until, rows=rows)
+    return rows
+
+
+def _decoded(row: dict) -> dict:
+    # JSON keeps a week as its ISO date: the charts want the date back.
+    if isinstance(row.get("week"), str):
+        row["week"] = date.fromisoformat(row["week"])
+    return row

@@ -3,9 +3,10 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .actions import do_refresh_changed_facts
+from .actions import do_refresh_changed_facts, do_snapshot_default_tables
 
 
 @db_periodic_task(crontab(minute="*/5"))
 def refresh_issue_facts() -> None:
     do_refresh_changed_facts()
+    do_snapshot_default_tables()

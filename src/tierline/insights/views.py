@@ -19,7 +19,7 @@ from tierline.issues.views import staff_required
 from . import figures
 from .actions import do_record_insights_export
 from .queries import parse_filters
-from .tables import TABLES
+from .tables import TABLES, table_rows
 
 PAGES = (("insights-overview", "Overview"), ("insights-times", "Response & resolution"),
          ("insights-escalations", "Escalations & reopenings"), ("insights-long-tail", "Long tail"),
@@ -77,7 +77,7 @@ def _shown(key: str, value):
 def _sections(filters, specs) -> list[Section]:
     sections = []
     for section_id, table, draws, note, *pivot in specs:
-        rows = TABLES[table].compute(filters)
+        rows = table_rows(table, filters)
         charts = [(f"{section_id}-chart-{n + 1}" if n else f"{section_id}-chart", draw(rows))
                   for n, draw in enumerate(draws)] if rows else []
         sections.append(Section(section_id, table, charts, rows, note, *pivot))
@@ -183,7 +183,7 @@ def export(request, table: str):
     if error:
         return HttpResponse(f"{error.detail}: {error.fields}", status=422, content_type="text/plain")
     spec = TABLES[table]
-    rows = spec.compute(filters)
+    rows = table_rows(table, filters)
     if spec.names_customers:
         do_record_insights_export(actor=request.user, table=table, filters=filters.as_params(), rows=len(rows))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
