@@ -61,7 +61,8 @@ def test_a_table_costs_a_fixed_number_of_queries(staff_api, django_assert_max_nu
         issue_answered_after(10 + n, organization=make_org(), team=make_team())
     rebuild()
     for name in TABLES:
-        with django_assert_max_num_queries(14):  # computed, and kept as the snapshot
+        # computed, and kept as the snapshot (the key numbers read five other tables' snapshots)
+        with django_assert_max_num_queries(24 if name == "headline" else 14):
             first = staff_api.get(f"/insights/{name}", since="2026-05-01", until="2026-07-31")
         with django_assert_max_num_queries(4):  # token, mark, snapshot
             again = staff_api.get(f"/insights/{name}", since="2026-05-01", until="2026-07-31")

@@ -123,19 +123,21 @@ def do_refresh_changed_facts(*, now: datetime | None = None) -> int:
 
 def do_store_table_snapshot(*, name: str, params: str, facts_until: datetime, rows: list[dict]) -> None:
     rows = json.loads(json.dumps(rows, cls=DjangoJSONEncoder))
-    TableSnapshot.objects.update_or_create(name=name, params=params, defaults={
-        "facts_until": facts_until, "rows": rows, "computed_at": timezone.now()})
+    TableSnapshot.objects.bulk_create(
+        [TableSnapshot(name=name, params=params, facts_until=facts_until, rows=rows, computed_at=timezone.now())],
+        update_conflicts=True, unique_fields=["name", "params"], update_fields=["facts_until", "rows", "computed_at"])
 
 
 def do_snapshot_default_tables() -> int:
     """Every table for the default filters, over the facts as they are now (after a refresh)."""
     from .queries import parse_filters
-    from .tables import TABLES, table_rows
+    from .tables import TABLES, facts_until, table_rows
 
     filters = parse_filters({})
     TableSnapshot.objects.exclude(params=filters_key(filters)).delete()  # other views wait for a visitor
+    until = facts_until()
     for name in TABLES:
-        table_rows(name, filters, fresh=True)
+        table_rows(name, filters, fresh=True, until=until)
     return len(TABLES)
 
 

@@ -90,19 +90,40 @@ TABLES = {t.name: t for t in (
           (("organization", "Customer"), ("importance", "Importance"), ("annual_revenue", "ARR"),
            ("issues", "Issues"), ("open_issues", "Open"), ("sla_breaches", "SLA breaches"), ("score", "Score")),
           impact.customer_health, names_customers=True),
+    Table("headline", "Key numbers", (("measure", "Measure"), ("value", "Value")), lambda f: headline(f)),
 )}
+
+
+def headline(filters: Filters) -> list[dict]:
+    """The overview's key numbers, added up from the other tables (their snapshots when there are)."""
+    until = facts_until()
+    inflow = sum(r["issues"] for r in table_rows("inflow-by-channel", filters, until=until))
+    sla = table_rows("sla-compliance", filters, until=until)
+    met, breached = sum(r["met"] for r in sla), sum(r["breached"] for r in sla)
+    tier_one = next((r for r in table_rows("escalation-rates", filters, until=until) if r["tier"] == 1), {})
+    reopens = table_rows("reopen-rates", filters, until=until)
+    reopened = sum(r["reopened"] for r in reopens)
+    ages = {r["older_than_days"]: r["open_issues"] for r in table_rows("long-tail-counts", filters, until=until)}
+    return [
+        {"measure": "Issues created", "value": inflow},
+        {"measure": "SLA clocks met", "value": queries._share(met, met + breached)},
+        {"measure": "Escalated above tier 1", "value": tier_one.get("rate")},
+        {"measure": "Reopened", "value": queries._share(reopened, sum(r["issues"] for r in reopens))},
+        *[{"measure": f"Open for more than {days} days (now)", "value": count} for days, count in ages.items()],
+    ]
 
 
 def facts_until():
     return RefreshMark.objects.filter(name="facts").values_list("refreshed_until", flat=True).first()
 
 
-def table_rows(name: str, filters: Filters, *, fresh: bool = False) -> list[dict]:
+def table_rows(name: str, filters: Filters, *, fresh: bool = False, until=...) -> list[dict]:
     """The table's rows: from its snapshot when one was computed over the facts as they are now,
-    else computed (and kept as the snapshot until the facts change). `fresh` always computes."""
+    else computed (and kept as the snapshot until the facts change). `fresh` always computes;
+    `until` is `facts_until()` when the caller read it already."""
     from .actions import do_store_table_snapshot, filters_key
 
-    until, params = facts_until(), filters_key(filters)
+    until, params = facts_until() if until is ... else until, filters_key(filters)
     if until is None:  # no facts built yet: nothing to keep
         return TABLES[name].compute(filters)
     if not fresh:

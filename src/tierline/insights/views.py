@@ -19,7 +19,7 @@ from tierline.issues.views import staff_required
 from . import figures
 from .actions import do_record_insights_export
 from .queries import parse_filters
-from .tables import TABLES, table_rows
+from .tables import TABLES, facts_until, table_rows
 
 PAGES = (("insights-overview", "Overview"), ("insights-times", "Response & resolution"),
          ("insights-escalations", "Escalations & reopenings"), ("insights-long-tail", "Long tail"),
@@ -69,15 +69,15 @@ def _shown(key: str, value):
         return None
     if key.endswith(("_median", "_p90")):
         return round(value / 60, 1)
-    if key in ("rate", "compliance"):
+    if key in ("rate", "compliance") or (key == "value" and isinstance(value, float)):
         return f"{value * 100:.1f} %"
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _sections(filters, specs) -> list[Section]:
-    sections = []
+    sections, until = [], facts_until()
     for section_id, table, draws, note, *pivot in specs:
-        rows = table_rows(table, filters)
+        rows = table_rows(table, filters, until=until)
         charts = [(f"{section_id}-chart-{n + 1}" if n else f"{section_id}-chart", draw(rows))
                   for n, draw in enumerate(draws)] if rows else []
         sections.append(Section(section_id, table, charts, rows, note, *pivot))
@@ -86,6 +86,7 @@ def _sections(filters, specs) -> list[Section]:
 
 PAGE_SECTIONS = {
     "insights-overview": lambda f: [
+        ("headline", "headline", [], "Shares are of the issues created in the period."),
         ("inflow-channel", "inflow-by-channel", [lambda rows: figures.weekly_stack(
             rows, f, "channel_name", "Issues created per week, by channel")], "", "channel_name"),
         ("inflow-component", "inflow-by-component", [lambda rows: figures.weekly_stack(
