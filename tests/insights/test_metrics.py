@@ -152,3 +152,15 @@ def test_bad_filters_are_a_clear_error():
     assert caught.value.fields == {"since": "a date written YYYY-MM-DD", "team_id": "a row id"}
     with pytest.raises(InvalidInput):
         parse_filters({"since": "2026-02-01", "until": "2026-01-01"})
+
+
+def test_key_numbers_add_up_the_other_tables(five_p1_issues):
+    from tierline.insights.tables import headline
+
+    numbers = {r["measure"]: r["value"] for r in headline(period())}
+    assert numbers["Issues created"] == 5
+    assert numbers["SLA clocks met"] == 0.7  # first response 4 of 5, resolution 3 of 5
+    assert numbers["Escalated above tier 1"] == 0
+    assert numbers["Reopened"] == 0
+    # the one never resolved, open since June 2026
+    assert numbers["Open for more than 30 days (now)"] == numbers["Open for more than 180 days (now)"] == 1
