@@ -158,6 +158,8 @@ TABLE = [
     ("post", "/agents/register", {"instance_id": "i-1", "service": "portal"}, {"customer": 401, "staff": 401}),
     ("post", "/agents/status", {"instance_id": "i-1"}, {"customer": 401, "staff": 401}),
     ("post", "/agents/hits", {"instance_id": "i-1", "hits": []}, {"customer": 401, "staff": 401}),
+    ("get", "/insights", None, {"customer": 403, "staff": 200}),
+    ("get", "/insights/{metric}", None, {"customer": 403, "staff": 200}),
 ]
 
 
@@ -175,6 +177,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
                       calendar_id=999999, sla_policy_id=999999, escalation_policy_id=999999, rule_id=999999,
                       **make_metric_ids(),
                       **make_intake_ids(), **make_calls_ids(), **make_probes_ids(), chat_key=999999)
+                      **make_intake_ids(), **make_calls_ids(), chat_key=999999, metric="hotspots")
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

@@ -78,6 +78,14 @@ PAGES = [
     ("get", "portal-issue", {"key": "{issue}"}, {"customer": 200, "outsider": 404, "staff": DESK}),
     ("post", "portal-issue", {"key": "{issue}"}, {"customer": ALLOWED, "outsider": 404, "staff": DESK}),
     ("get", "portal-access-log", {}, PORTAL_PAGE),
+    ("get", "insights-overview", {}, DESK_PAGE),
+    ("get", "insights-times", {}, DESK_PAGE),
+    ("get", "insights-escalations", {}, DESK_PAGE),
+    ("get", "insights-long-tail", {}, DESK_PAGE),
+    ("get", "insights-hotspots", {}, DESK_PAGE),
+    ("get", "insights-customers", {}, DESK_PAGE),
+    ("get", "insights-export", {"table": "customer-health"}, DESK_PAGE),
+    ("get", "insights-export", {"table": "no-such-table"}, {"customer": PORTAL, "staff": 404}),
 ]
 
 

@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "probe.manage": ENGINEERING_ROLES,  # add, change and remove probes on running services
     "probe.view_hits": ENGINEERING_ROLES,  # hits: log lines, snapshots of live values, log records
     "agent_token.manage": frozenset({Role.ADMIN}),  # the tokens services' agents authenticate with
+    "insights.view": STAFF_ROLES,  # the analytics pages, their API and CSV exports
 }
 
 

@@ -44,6 +44,7 @@ class AuditAction:
     PROBE_REMOVED = "probe.removed"
     AGENT_TOKEN_CREATED = "agent_token.created"
     AGENT_TOKEN_REVOKED = "agent_token.revoked"
+    INSIGHTS_EXPORTED = "insights.exported"  # an analytics table naming customers, as CSV
 
 
 # What a customer sees in "who looked at our data".

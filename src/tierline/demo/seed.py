@@ -216,3 +216,6 @@ def seed_demo(*, issues: int = 2500, days: int = 182, seed: int = 7) -> None:
     from tierline.demo.portal_story import seed_portal_story
 
     seed_portal_story(organization=next((o for o in cast.organizations if o.name == "Tyrell Biotech"), None))
+    from tierline.insights.demo import seed_insights
+
+    seed_insights(rng=rng, now=now)
