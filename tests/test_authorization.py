@@ -138,6 +138,20 @@ TABLE = [
     ("put", "/calls/lines/{line}/token", {"auth_token": "rotated-{n}"}, {"customer": 403, "staff": 403, "admin": 200}),
     # A phone line's webhook authenticates by its provider's signature (403 without it), never a user token.
     ("post", "/calls/twilio/{line}", {}, {"anonymous": 403, "customer": 403, "staff": 403}),
+    ("post", "/problems/{problem}/fix-shipped", {"version": "2.4.1"},
+     {"customer": 403, "staff": 403, **dict.fromkeys(OPS_AND_UP, 404)}),
+    ("get", "/satisfaction", None, {"customer": 403, "staff": 200}),
+    ("get", "/satisfaction/csat", None, {"customer": 403, "staff": 200}),
+    ("get", "/issues/{issue}/satisfaction", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("get", "/webhooks", None, {"customer": 403, "staff": 403, "admin": 200}),
+    ("post", "/webhooks", {"name": "Hook {n}", "url": "https://hooks.example/{n}", "events": ["issue.created"]},
+     {"customer": 403, "staff": 403, "admin": 201}),
+    ("get", "/webhooks/{webhook_id}", None, {"customer": 403, "staff": 403, "admin": 404}),
+    ("patch", "/webhooks/{webhook_id}", {"is_active": False}, {"customer": 403, "staff": 403, "admin": 404}),
+    ("delete", "/webhooks/{webhook_id}", None, {"customer": 403, "staff": 403, "admin": 404}),
+    ("post", "/webhooks/{webhook_id}/rotate", {}, {"customer": 403, "staff": 403, "admin": 404}),
+    ("post", "/webhooks/{webhook_id}/test", {}, {"customer": 403, "staff": 403, "admin": 404}),
+    ("get", "/webhooks/{webhook_id}/deliveries", None, {"customer": 403, "staff": 403, "admin": 404}),
 ]
 
 
@@ -154,7 +168,8 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
                       calendar_id=999999, sla_policy_id=999999, escalation_policy_id=999999, rule_id=999999,
                       **make_metric_ids(),
-                      **make_intake_ids(), **make_calls_ids(), chat_key=999999)
+                      **make_intake_ids(), **make_calls_ids(), chat_key=999999,
+                      webhook_id=999999)
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

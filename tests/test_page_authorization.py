@@ -70,6 +70,10 @@ PAGES = [
     ("get", "portal-issue", {"key": "{issue}"}, {"customer": 200, "outsider": 404, "staff": DESK}),
     ("post", "portal-issue", {"key": "{issue}"}, {"customer": ALLOWED, "outsider": 404, "staff": DESK}),
     ("get", "portal-access-log", {}, PORTAL_PAGE),
+    ("post", "notify-fix-shipped", {"problem_id": 999999},
+     {"customer": PORTAL, "staff": 403, **dict.fromkeys(OPS_AND_UP, 404)}),
+    # The rating page needs no login: its signed link is the proof, and a forged one is a 404 for anyone.
+    ("get", "notify-rate", {"token": "forged"}, {"anonymous": 404, "customer": 404, "staff": 404}),
 ]
 
 

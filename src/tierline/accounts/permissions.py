@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "call.view": STAFF_ROLES,  # calls on issues, with their notes (customers never: notes are internal)
     "call.log": STAFF_ROLES,  # log a call on an issue, open an issue from a call
     "phone_line.manage": frozenset({Role.ADMIN}),  # phone lines and their providers' auth tokens
+    "webhook.manage": frozenset({Role.ADMIN}),  # outgoing webhook endpoints, their secrets and delivery logs
+    "satisfaction.view": STAFF_ROLES,  # customers' ratings of resolutions, with their comments
 }
 
 

@@ -39,6 +39,10 @@ class AuditAction:
     CHAT_KEY_REVOKED = "chat_key.revoked"
     PHONE_LINE_CREATED = "phone_line.created"
     PHONE_LINE_TOKEN_CHANGED = "phone_line.token_changed"  # the provider's auth token set again
+    WEBHOOK_CREATED = "webhook.created"  # an outgoing webhook endpoint
+    WEBHOOK_CHANGED = "webhook.changed"
+    WEBHOOK_REMOVED = "webhook.removed"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
 
 
 # What a customer sees in "who looked at our data".
