@@ -35,3 +35,13 @@ def problem_with_issues(db, engineer):
         return problem, issues
 
     return build
+
+
+@pytest.fixture
+def receiver():
+    from tests.notify.helpers import start_receiver
+
+    found, server = start_receiver()
+    yield found
+    server.shutdown()
+    server.server_close()

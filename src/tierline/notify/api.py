@@ -12,7 +12,7 @@ from tierline.errors import InvalidInput, NotFound, PermissionDenied
 from tierline.escalation.queries import get_problem
 from tierline.issues.queries import get_issue_for_user
 from tierline.pagination import paginate
-from tierline.schemas import ERRORS, RowId
+from tierline.schemas import ERRORS
 
 from .csat import GROUPINGS, csat
 from .fixes import do_ship_fix
@@ -50,6 +50,7 @@ from .webhooks import (
 )
 
 router = Router(tags=["notify"])
+MAX_ID = 2**63 - 1
 
 
 def _require(request, permission: str, message: str = "Your role may not do this") -> None:
@@ -92,8 +93,9 @@ def satisfaction_out(rating) -> dict:
 
 
 @router.get("/satisfaction", response={200: SatisfactionList, **ERRORS})
-def get_satisfaction(request, rating: str = Query("", pattern="^(good|bad)?$"), team_id: RowId | None = None,
-                     organization_id: RowId | None = None, since: IsoDateTime | None = None,
+def get_satisfaction(request, rating: str = Query("", pattern="^(good|bad)?$"),
+                     team_id: int | None = Query(None, ge=1, le=MAX_ID),
+                     organization_id: int | None = Query(None, ge=1, le=MAX_ID), since: IsoDateTime | None = None,
                      until: IsoDateTime | None = None, cursor: str | None = None,
                      limit: int = Query(50, ge=1, le=100)):
     """Customers' ratings of resolutions, newest first."""
