@@ -48,6 +48,6 @@ def rate(request, token):
             context.update(rated=rated, issue=rated.issue, field_error=error.detail)
             status = error.status
     response = render(request, "notify/rate.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    response["Referrer-Policy"] = "same-origin"  # the token is in the address: never to another site
     response["Cache-Control"] = "no-store"
     return response
