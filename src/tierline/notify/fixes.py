@@ -88,23 +88,26 @@ def do_tell_issue_of_fix(release: FixRelease, issue: Issue) -> ProblemNotice | N
     from tierline.issues.actions import do_add_comment, do_update_issue
 
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            notice = ProblemNotice.objects.create(release=release, issue=issue, told_at=now)
-            resolves = release.resolve_issues and issue.status not in (Status.RESOLVED, Status.CLOSED)
-            comment = do_add_comment(issue, body=customer_message(release, resolves=resolves), is_public=True,
-                                     author=release.shipped_by, at=now)
-            event = IssueEvent.objects.create(
-                issue=issue, kind=EventKind.FIX_SHIPPED, actor=release.shipped_by, comment=comment, created_at=now,
-                data={"problem": {"id": release.problem_id, "name": f"PRB-{release.problem_id}"},
-                      "version": release.version, "resolves": resolves})
-            send_events_recorded(FixRelease, [event])
-            if resolves:
-                do_update_issue(issue, actor=release.shipped_by, at=now, status=Status.RESOLVED)
-            notice.comment, notice.resolved_issue = comment, resolves
-            notice.save(update_fields=["comment", "resolved_issue"])
-    except IntegrityError:
-        return None  # another run told it first (the unique notice row)
+    with transaction.atomic():
+        if ProblemNotice.objects.filter(release=release, issue=issue).exists():
+            return None
+        try:
+            with transaction.atomic():
+                notice = ProblemNotice.objects.create(release=release, issue=issue, told_at=now)
+        except IntegrityError:
+            return None  # another run is telling it right now (the unique notice row)
+        resolves = release.resolve_issues and issue.status not in (Status.RESOLVED, Status.CLOSED)
+        comment = do_add_comment(issue, body=customer_message(release, resolves=resolves), is_public=True,
+                                 author=release.shipped_by, at=now)
+        event = IssueEvent.objects.create(
+            issue=issue, kind=EventKind.FIX_SHIPPED, actor=release.shipped_by, comment=comment, created_at=now,
+            data={"problem": {"id": release.problem_id, "name": f"PRB-{release.problem_id}"},
+                  "version": release.version, "resolves": resolves})
+        send_events_recorded(FixRelease, [event])
+        if resolves:
+            do_update_issue(issue, actor=release.shipped_by, at=now, status=Status.RESOLVED)
+        notice.comment, notice.resolved_issue = comment, resolves
+        notice.save(update_fields=["comment", "resolved_issue"])
     return notice
 
 
