@@ -61,3 +61,18 @@ def test_the_rating_page_records_at_once_and_keeps_the_link_out_of_referrers():
     assert again.status_code == 422 and "Choose a rating" in again.content.decode()
     assert SatisfactionRating.objects.get().comment == ""
     assert Client().get(f"/rate/{token}x", {"rating": "good"}).status_code == 404
+
+
+def test_the_desk_timeline_shows_the_fix_and_the_rating(client, problem_with_issues, engineer,
+                                                        django_capture_on_commit_callbacks):
+    from tierline.notify.fixes import do_ship_fix
+
+    problem, [issue] = problem_with_issues(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_ship_fix(problem, actor=engineer, version="5.0")
+    issue.refresh_from_db()
+    token = make_rating_token(issue)
+    Client().get(f"/rate/{token}", {"rating": "good"})
+    client.force_login(engineer)
+    page = client.get(f"/desk/issues/{issue.key}/").content.decode()
+    assert "Fix shipped" in page and "Satisfaction rated" in page

@@ -1,5 +1,6 @@
 """`{% fix_shipped_panel problem %}` on the desk's problem page (the "Fix shipped — tell N customers"
-button) and `{% fix_notice issue %}` on the portal's issue page (the notice that a fix shipped).
+button), `{% satisfaction_panel issue %}` on the desk's issue page (the customer's ratings, one per
+resolution round) and `{% fix_notice issue %}` on the portal's issue page (the notice that a fix shipped).
 Inclusion tags, so the escalation and portal apps' views know nothing of this app."""
 
 from django import template
@@ -7,7 +8,7 @@ from django.conf import settings
 
 from tierline.accounts.permissions import has_perm
 
-from ..queries import fix_notice_for, fix_state
+from ..queries import fix_notice_for, fix_state, issue_satisfaction
 
 register = template.Library()
 
@@ -22,3 +23,9 @@ def fix_shipped_panel(context, problem):
 @register.inclusion_tag("notify/_fix_notice.html")
 def fix_notice(issue):
     return {"notice": fix_notice_for(issue)}
+
+
+@register.inclusion_tag("notify/_satisfaction.html", takes_context=True)
+def satisfaction_panel(context, issue):
+    user = context["request"].user
+    return {"ratings": issue_satisfaction(issue) if has_perm(user, "satisfaction.view") else []}
