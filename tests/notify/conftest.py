@@ -3,7 +3,7 @@ from django.core.cache import cache
 
 from tests.factories import make_contact, make_issue, make_org, make_staff
 from tierline.escalation.problems import do_create_problem, do_link_issue_to_problem
-from tierline.notify.webhooks import CACHE_KEY
+from tierline.notify.webhooks import CACHE_KEY, remember_subscriptions
 
 
 @pytest.fixture(autouse=True)
@@ -12,7 +12,7 @@ def no_stale_subscriptions():
     (an empty list, which is what the database holds again afterwards)."""
     cache.delete(CACHE_KEY)
     yield
-    cache.set(CACHE_KEY, [], None)
+    remember_subscriptions([])
 
 
 @pytest.fixture

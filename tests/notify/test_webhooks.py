@@ -215,3 +215,13 @@ def test_endpoint_changes_are_audited_and_the_secret_never_is(hook, admin):
                    .values_list("action", flat=True))
     assert actions == ["webhook.created", "webhook.changed", "webhook.secret_rotated", "webhook.removed"]
     assert not any("tlw_" in json.dumps(e.data) for e in AuditEntry.objects.all())
+
+
+def test_another_process_changing_the_endpoints_is_seen_without_redis(admin, settings):
+    from tierline.notify.webhooks import STAMP_FILE, remember_subscriptions, subscribed_events
+
+    assert subscribed_events() == frozenset()
+    do_create_webhook(actor=admin, name="Elsewhere", url="https://hooks.example/", events=["issue.created"])
+    remember_subscriptions([])  # this process still believes nobody subscribed...
+    (settings.DATA_DIR / STAMP_FILE).touch()  # ...until the other process's commit marks the change
+    assert subscribed_events() == {"issue.created"}

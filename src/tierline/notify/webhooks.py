@@ -7,8 +7,9 @@ key and the endpoint's salt, like alert integrations' (`intake/secrets.py`): sho
 `queue_webhook_deliveries` listens to the issues app's `events_recorded` signal, inside the
 transaction that writes the events, and writes one `WebhookDelivery` per event and subscribed
 endpoint there: an event that commits has its deliveries, one rolled back has none. Which events
-any active endpoint wants is cached (Django's cache, shared through Redis when there is one), so an
-event nobody subscribed to costs no query.
+any active endpoint wants is cached (Django's cache, shared through Redis when there is one; without
+Redis a marker file in the data directory tells each process the endpoints changed), so an event
+nobody subscribed to costs no query.
 """
 
 import hashlib
@@ -38,7 +39,8 @@ _KIND_TO_EVENT = {
     EventKind.COMMENTED: "issue.commented", EventKind.SLA_BREACHED: "issue.sla_breached",
     EventKind.FIX_SHIPPED: "issue.fix_shipped", EventKind.SATISFACTION_RATED: "issue.satisfaction_rated",
 }
-CACHE_KEY = "notify.webhook-events.v1"
+CACHE_KEY = "notify.webhook-events.v2"
+STAMP_FILE = "webhook-endpoints.changed"
 EDITABLE = frozenset({"name", "url", "events", "format", "is_active"})
 
 
@@ -89,24 +91,45 @@ def _check(changes: dict) -> dict:
     return changes
 
 
+def _stamp() -> int | None:
+    """When the endpoints last changed, as the marker file's time: without Redis each web process has
+    its own cache, and this one stat (no query) tells a process that another one changed them."""
+    if settings.REDIS_URL:
+        return None  # the cache itself is shared
+    try:
+        return (settings.DATA_DIR / STAMP_FILE).stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def subscribed_events() -> frozenset[str]:
     found = cache.get(CACHE_KEY)
-    if found is None:
-        found = _refresh_subscriptions()
-    return frozenset(found)
+    if found is None or found[0] != _stamp():
+        return frozenset(_refresh_subscriptions())
+    return frozenset(found[1])
+
+
+def remember_subscriptions(names: list[str]) -> None:
+    cache.set(CACHE_KEY, (_stamp(), sorted(names)), None)
 
 
 def _refresh_subscriptions() -> list[str]:
     names = sorted({name for events in WebhookEndpoint.objects.filter(is_active=True).values_list("events", flat=True)
                     for name in events})
-    cache.set(CACHE_KEY, names, None)
+    remember_subscriptions(names)
     return names
+
+
+def _changed_for_everyone() -> None:
+    if not settings.REDIS_URL:
+        (settings.DATA_DIR / STAMP_FILE).touch()
+    _refresh_subscriptions()
 
 
 def _subscriptions_changed() -> None:
     # Now, so this transaction's own events see it; after the commit again, for the other processes.
     _refresh_subscriptions()
-    transaction.on_commit(_refresh_subscriptions)
+    transaction.on_commit(_changed_for_everyone)
 
 
 def _audit(action: str, endpoint: WebhookEndpoint, actor: User | None, **data) -> None:
