@@ -76,3 +76,38 @@ def test_the_desk_timeline_shows_the_fix_and_the_rating(client, problem_with_iss
     client.force_login(engineer)
     page = client.get(f"/desk/issues/{issue.key}/").content.decode()
     assert "Fix shipped" in page and "Satisfaction rated" in page
+
+
+def test_the_rating_page_without_a_choice_records_nothing_until_one_is_sent():
+    org = make_org()
+    issue = do_update_issue(make_issue(org, requester=make_contact(org)), actor=None, status=Status.RESOLVED)
+    token = make_rating_token(issue)
+    page = Client().get(f"/rate/{token}")
+    assert page.status_code == 200 and "How did we do?" in page.content.decode()
+    assert not SatisfactionRating.objects.exists()
+    Client().post(f"/rate/{token}", {"rating": "good", "comment": ""})
+    assert SatisfactionRating.objects.get().rating == "good"
+
+
+def test_the_survey_mail_threads_into_the_issues_conversation(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from tierline.intake.actions import do_remember_mail_id
+
+    org = make_org()
+    issue = make_issue(org, requester=make_contact(org))
+    do_remember_mail_id(message_id="<first@customer.example>", issue=issue, comment=None, direction="in")
+    with django_capture_on_commit_callbacks(execute=True):
+        do_update_issue(issue, actor=None, status=Status.RESOLVED)
+    [survey] = [m for m in mail.outbox if "How did we do" in m.subject]
+    assert survey.extra_headers["In-Reply-To"] == "<first@customer.example>"
+    assert survey.subject.startswith(f"[{issue.key}]")
+
+
+def test_a_bad_choice_on_a_forged_link_is_a_404_and_on_a_good_one_asks_again():
+    org = make_org()
+    issue = do_update_issue(make_issue(org, requester=make_contact(org)), actor=None, status=Status.RESOLVED)
+    assert Client().post("/rate/forged", {"rating": "meh"}).status_code == 404
+    assert Client().get("/rate/forged", {"rating": "meh"}).status_code == 404
+    asked = Client().post(f"/rate/{make_rating_token(issue)}", {"rating": "meh"})
+    assert asked.status_code == 422 and "Choose a rating" in asked.content.decode()

@@ -44,6 +44,14 @@ def rating_for_token(token: str) -> SatisfactionRating | None:
     return SatisfactionRating.objects.select_related("issue").filter(issue_id=issue_id, resolved_at=round_at).first()
 
 
+def issue_for_token(token: str) -> Issue:
+    issue_id, _ = read_rating_token(token)
+    issue = Issue.objects.filter(pk=issue_id).first()
+    if issue is None:
+        raise NotFound("This rating link is not valid any more")
+    return issue
+
+
 def rating_url(issue: Issue, rating: str) -> str:
     return f"{settings.BASE_URL}{reverse('notify-rate', args=[make_rating_token(issue)])}?rating={rating}"
 

@@ -12,7 +12,7 @@ from tierline.issues.views import staff_required
 
 from .fixes import do_ship_fix
 from .models import Rating
-from .surveys import do_rate_issue, rating_for_token
+from .surveys import do_rate_issue, issue_for_token, rating_for_token
 
 
 @require_POST
@@ -35,18 +35,28 @@ def rate(request, token):
         if request.method == "POST":
             rated = do_rate_issue(token, rating=request.POST.get("rating", ""), comment=request.POST.get("comment", ""))
             context["saved"] = True
-        else:
-            rated = do_rate_issue(token, rating=request.GET.get("rating", Rating.GOOD))
+        elif request.GET.get("rating"):
+            rated = do_rate_issue(token, rating=request.GET["rating"])
+        else:  # the page without a choice: nothing recorded until the customer picks one
+            rated = rating_for_token(token)
+            if rated is None:
+                context["issue"] = issue_for_token(token)
+                return _page(request, context, 200)
         context.update(rated=rated, issue=rated.issue)
     except NotFound as error:
         context["error"], status = error.detail, 404
     except ActionError as error:  # a form sent without a rating: shown again as it was
-        rated = rating_for_token(token)
-        if rated is None:
-            context["error"], status = error.detail, error.status
-        else:
-            context.update(rated=rated, issue=rated.issue, field_error=error.detail)
+        try:
+            rated = rating_for_token(token)
+            context.update(rated=rated, issue=rated.issue if rated else issue_for_token(token),
+                           field_error=error.detail)
             status = error.status
+        except NotFound as missing:
+            context["error"], status = missing.detail, 404
+    return _page(request, context, status)
+
+
+def _page(request, context: dict, status: int):
     response = render(request, "notify/rate.html", context, status=status)
     response["Referrer-Policy"] = "same-origin"  # the token is in the address: never to another site
     response["Cache-Control"] = "no-store"
