@@ -160,6 +160,20 @@ TABLE = [
     ("post", "/agents/hits", {"instance_id": "i-1", "hits": []}, {"customer": 401, "staff": 401}),
     ("get", "/insights", None, {"customer": 403, "staff": 200}),
     ("get", "/insights/{metric}", None, {"customer": 403, "staff": 200}),
+    ("post", "/problems/{problem}/fix-shipped", {"version": "2.4.1"},
+     {"customer": 403, "staff": 403, **dict.fromkeys(OPS_AND_UP, 404)}),
+    ("get", "/satisfaction", None, {"customer": 403, "staff": 200}),
+    ("get", "/satisfaction/csat", None, {"customer": 403, "staff": 200}),
+    ("get", "/issues/{issue}/satisfaction", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("get", "/webhooks", None, {"customer": 403, "staff": 403, "admin": 200}),
+    ("post", "/webhooks", {"name": "Hook {n}", "url": "https://hooks.example/{n}", "events": ["issue.created"]},
+     {"customer": 403, "staff": 403, "admin": 201}),
+    ("get", "/webhooks/{webhook_id}", None, {"customer": 403, "staff": 403, "admin": 404}),
+    ("patch", "/webhooks/{webhook_id}", {"is_active": False}, {"customer": 403, "staff": 403, "admin": 404}),
+    ("delete", "/webhooks/{webhook_id}", None, {"customer": 403, "staff": 403, "admin": 404}),
+    ("post", "/webhooks/{webhook_id}/rotate", {}, {"customer": 403, "staff": 403, "admin": 404}),
+    ("post", "/webhooks/{webhook_id}/test", {}, {"customer": 403, "staff": 403, "admin": 404}),
+    ("get", "/webhooks/{webhook_id}/deliveries", None, {"customer": 403, "staff": 403, "admin": 404}),
 ]
 
 
@@ -178,6 +192,8 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
                       **make_metric_ids(),
                       **make_intake_ids(), **make_calls_ids(), **make_probes_ids(), chat_key=999999)
                       **make_intake_ids(), **make_calls_ids(), chat_key=999999, metric="hotspots")
+                      **make_intake_ids(), **make_calls_ids(), chat_key=999999,
+                      webhook_id=999999)
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

@@ -86,6 +86,10 @@ PAGES = [
     ("get", "insights-customers", {}, DESK_PAGE),
     ("get", "insights-export", {"table": "customer-health"}, DESK_PAGE),
     ("get", "insights-export", {"table": "no-such-table"}, {"customer": PORTAL, "staff": 404}),
+    ("post", "notify-fix-shipped", {"problem_id": 999999},
+     {"customer": PORTAL, "staff": 403, **dict.fromkeys(OPS_AND_UP, 404)}),
+    # The rating page needs no login: its signed link is the proof, and a forged one is a 404 for anyone.
+    ("get", "notify-rate", {"token": "forged"}, {"anonymous": 404, "customer": 404, "staff": 404}),
 ]
 
 

@@ -320,6 +320,14 @@ ONCALL_EMAIL = _env("TIERLINE_ONCALL_EMAIL")
 ONCALL_WEBHOOK_URL = _env("TIERLINE_ONCALL_WEBHOOK_URL")
 SLA_WARNING_RATIO = 0.75  # warnings at 75% of a target, breaches at 100%
 
+# Closing the loop (tierline.notify): whether a shipped fix resolves its linked issues (a problem's
+# own choice overrides it), how long a satisfaction link stays valid, and outgoing webhooks' limits.
+RESOLVE_ON_FIX = _env_bool("TIERLINE_RESOLVE_ON_FIX", True)
+SATISFACTION_SURVEY = _env_bool("TIERLINE_SATISFACTION_SURVEY", True)  # a rating link when an issue is resolved
+SATISFACTION_LINK_DAYS = _env_int("TIERLINE_SATISFACTION_LINK_DAYS", 30)
+WEBHOOK_TIMEOUT_SECONDS = float(_env("TIERLINE_WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_MAX_RESPONSE_BYTES = _env_int("TIERLINE_WEBHOOK_MAX_RESPONSE_BYTES", 4096)  # read of an endpoint's answer
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("tierline.conversations.urls")),
+    path("", include("tierline.notify.public_urls")),
     path("desk/customers/", include("tierline.customers.urls")),
     path("desk/audit/", include("tierline.audit.urls")),
     path("desk/intake/", include("tierline.intake.urls")),

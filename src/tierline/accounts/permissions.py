@@ -51,6 +51,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "probe.view_hits": ENGINEERING_ROLES,  # hits: log lines, snapshots of live values, log records
     "agent_token.manage": frozenset({Role.ADMIN}),  # the tokens services' agents authenticate with
     "insights.view": STAFF_ROLES,  # the analytics pages, their API and CSV exports
+    "webhook.manage": frozenset({Role.ADMIN}),  # outgoing webhook endpoints, their secrets and delivery logs
+    "satisfaction.view": STAFF_ROLES,  # customers' ratings of resolutions, with their comments
 }
 
 

@@ -45,6 +45,10 @@ class AuditAction:
     AGENT_TOKEN_CREATED = "agent_token.created"
     AGENT_TOKEN_REVOKED = "agent_token.revoked"
     INSIGHTS_EXPORTED = "insights.exported"  # an analytics table naming customers, as CSV
+    WEBHOOK_CREATED = "webhook.created"  # an outgoing webhook endpoint
+    WEBHOOK_CHANGED = "webhook.changed"
+    WEBHOOK_REMOVED = "webhook.removed"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
 
 
 # What a customer sees in "who looked at our data".

@@ -214,6 +214,9 @@ def seed_demo(*, issues: int = 2500, days: int = 182, seed: int = 7) -> None:
     seed_metrics(rng=rng, now=now, organization=acme,
                  component=next((c for c in cast.components if c.name == "Billing"), None))
     from tierline.demo.portal_story import seed_portal_story
+    from tierline.notify.demo import seed_notify
+
+    seed_notify(rng=rng, now=now)
 
     seed_portal_story(organization=next((o for o in cast.organizations if o.name == "Tyrell Biotech"), None))
     from tierline.insights.demo import seed_insights

@@ -16,6 +16,7 @@ from tierline.accounts.models import Team, User
 from tierline.customers.actions import do_update_environment
 from tierline.errors import InvalidInput
 from tierline.issues.models import Component, EventKind, Issue, IssueEvent
+from tierline.issues.signals import send_events_recorded
 
 from .models import Questionnaire
 
@@ -92,11 +93,12 @@ def _hand_off(issue: Issue, kind: str, *, actor: User | None, to_tier: int, note
         issue.assignee = assignee
         fields.append("assignee")
     issue.save(update_fields=fields)
-    IssueEvent.objects.create(issue=issue, kind=kind, actor=actor, created_at=at, data={
+    event = IssueEvent.objects.create(issue=issue, kind=kind, actor=actor, created_at=at, data={
         "from": before[0], "to": to_tier, "from_name": tier_name(before[0]), "to_name": tier_name(to_tier),
         "note": note, "from_team": _ref(before[1]), "to_team": _ref(issue.team),
         "from_assignee": _ref(before[2]), "to_assignee": _ref(issue.assignee),
     })
+    send_events_recorded(Issue, [event])
     return issue
 
 

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from tierline.issues.models import EventKind, IssueEvent
+from tierline.issues.signals import send_events_recorded
 
 from .models import EscalationPolicy, EscalationRun, SlaClock, StepAction, TeamOnCall, Trigger
 
@@ -80,6 +81,7 @@ def _check_clocks(due, now: datetime, limit: int) -> tuple[int, list[int]]:
                              and policy.clock_kind in ("", clock.kind) for step in policy.steps.all()]
             groups[_update_group(clock, marked)].append(clock.pk)
         IssueEvent.objects.bulk_create(events)
+        send_events_recorded(SlaClock, events)
         for (marked, next_check), ids in groups.items():
             SlaClock.objects.filter(pk__in=ids).update(next_check_at=next_check, **dict.fromkeys(marked, now))
         EscalationRun.objects.bulk_create(runs, ignore_conflicts=True)

@@ -11,6 +11,7 @@ from tierline.errors import InvalidInput
 from tierline.issues.models import EventKind, Issue, IssueEvent
 
 from .models import Problem, ProblemLink, ProblemStatus, TaskStatus, TeamTask
+from .signals import problem_fixed
 
 PROBLEM_FIELDS = frozenset({"title", "description", "team", "status", "fix_version"})
 
@@ -37,10 +38,14 @@ def do_update_problem(problem: Problem, *, actor: User | None, at: datetime | No
     if unknown:
         raise InvalidInput("Unknown fields", {f: "cannot be changed" for f in sorted(unknown)})
     _check_problem(changes)
+    was_fixed = problem.status == ProblemStatus.FIXED
     for name, value in changes.items():
         setattr(problem, name, value)
     problem.updated_at = at or timezone.now()
-    problem.save(update_fields=[*changes, "updated_at"])
+    with transaction.atomic():
+        problem.save(update_fields=[*changes, "updated_at"])
+        if problem.status == ProblemStatus.FIXED and not was_fixed:
+            problem_fixed.send(sender=Problem, problem=problem, actor=actor, at=problem.updated_at)
     return problem
 
 

@@ -31,6 +31,7 @@ from .models import (
     Status,
     format_issue_key,
 )
+from .signals import send_events_recorded
 
 DEFAULT_PRIORITY_FOR_SEVERITY = {1: Priority.P0, 2: Priority.P1, 3: Priority.P2, 4: Priority.P3}
 MAX_TITLE = 300
@@ -77,10 +78,12 @@ def _check_tier(tier: int) -> None:
 
 def _record(issue: Issue, kind: str, *, actor: User | None = None, actor_contact: Contact | None = None,
             comment: Comment | None = None, at: datetime, **data) -> IssueEvent:
-    return IssueEvent.objects.create(
+    event = IssueEvent.objects.create(
         issue=issue, kind=kind, actor=actor, actor_contact=actor_contact, comment=comment,
         data=data, created_at=at,
     )
+    send_events_recorded(Issue, [event])
+    return event
 
 
 def _store_attachments(issue: Issue, comment: Comment | None, uploads: Sequence[Upload], at: datetime,
@@ -243,12 +246,14 @@ def do_create_issues(drafts: Iterable[IssueDraft], *, actor: User | None = None,
     # an error rolls the caller back whole, and a savepoint would cost two more round trips.
     with transaction.atomic(savepoint=False):
         Issue.objects.bulk_create(issues, batch_size=500)
-        insert_rows([
+        created_events = [
             IssueEvent(issue=i, kind=EventKind.CREATED, actor=actor, created_at=i.created_at,
                        actor_contact_id=i.requester_id if actor_is_contact else None,
                        data={"channel": i.channel, "severity": i.severity, "priority": i.priority})
             for i in issues
-        ])
+        ]
+        insert_rows(created_events)
+        send_events_recorded(Issue, created_events)
         start_sla_clocks_bulk(issues)
     return issues
 
@@ -456,6 +461,7 @@ def do_update_issues(updates: Sequence[IssueUpdate], *, actor: User | None, at: 
 
     def write_events():
         insert_rows(events)
+        send_events_recorded(Issue, events)
         events.clear()
 
     # No savepoint, as in do_create_issues: inside a caller's transaction an error rolls it back whole.
