@@ -9,6 +9,7 @@ import pytest
 
 from tests.calls.helpers import make_calls_ids
 from tests.factories import make_contact, make_customer, make_issue, make_org, make_unmask_grant
+from tests.feedback.helpers import make_feedback_ids
 from tests.intake.helpers import make_intake_ids
 from tests.metrics.helpers import make_metric_ids
 from tests.openapi import openapi_document
@@ -138,6 +139,15 @@ TABLE = [
     ("put", "/calls/lines/{line}/token", {"auth_token": "rotated-{n}"}, {"customer": 403, "staff": 403, "admin": 200}),
     # A phone line's webhook authenticates by its provider's signature (403 without it), never a user token.
     ("post", "/calls/twilio/{line}", {}, {"anonymous": 403, "customer": 403, "staff": 403}),
+    ("get", "/feature-requests", None, {"customer": 403, "staff": 200}),
+    ("post", "/feature-requests", {"title": "Dark mode {n}"}, {"customer": 403, "staff": 201}),
+    ("get", "/feature-requests/{request_id}", None, {"customer": 403, "staff": 200}),
+    ("patch", "/feature-requests/{request_id}", {"status": "planned"}, {"customer": 403, "staff": 200}),
+    ("post", "/feature-requests/{request_id}/merge", {"into_id": 999999, "reason": "the same"},
+     {"customer": 403, "staff": 422}),
+    ("post", "/feature-requests/{request_id}/notify", {}, {"customer": 403, "staff": 422}),  # not shipped
+    ("get", "/issues/{issue}/feature-request", None, {"customer": 200, "outsider": 404, "staff": 200}),
+    ("post", "/issues/{issue}/feature-request", {}, {"customer": 403, "outsider": 404, "staff": 200}),
 ]
 
 
@@ -154,7 +164,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
                       calendar_id=999999, sla_policy_id=999999, escalation_policy_id=999999, rule_id=999999,
                       **make_metric_ids(),
-                      **make_intake_ids(), **make_calls_ids(), chat_key=999999)
+                      **make_intake_ids(), **make_calls_ids(), chat_key=999999, **make_feedback_ids())
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 
 from tests.conversations.helpers import make_chat_key
 from tests.factories import make_issue, make_org, make_unmask_grant
+from tests.feedback.helpers import make_feedback_ids
 from tests.intake.helpers import make_intake_ids
 from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
@@ -70,6 +71,16 @@ PAGES = [
     ("get", "portal-issue", {"key": "{issue}"}, {"customer": 200, "outsider": 404, "staff": DESK}),
     ("post", "portal-issue", {"key": "{issue}"}, {"customer": ALLOWED, "outsider": 404, "staff": DESK}),
     ("get", "portal-access-log", {}, PORTAL_PAGE),
+    ("get", "feedback-requests", {}, DESK_PAGE),
+    ("post", "feedback-requests", {}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("get", "feedback-requests-export", {}, DESK_PAGE),
+    ("get", "feedback-request", {"request_id": "{request_id}"}, DESK_PAGE),
+    ("get", "feedback-request", {"request_id": 999999}, {"customer": PORTAL, "staff": 404}),
+    ("post", "feedback-request-edit", {"request_id": "{request_id}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "feedback-request-merge", {"request_id": "{request_id}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "feedback-request-tell", {"request_id": "{request_id}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("get", "feedback-mark", {"key": "{issue}"}, DESK_PAGE),
+    ("post", "feedback-mark", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
 ]
 
 
@@ -93,7 +104,7 @@ def test_page_access(client, role, method, name, kwargs, expectations):
     issue = make_issue(org)
     grant = make_unmask_grant(org, issue)
     ids = {"issue": issue.key, "org": org.pk, "other_org": other_org.pk, "grant": grant.pk, **make_intake_ids(),
-           "chat_key": make_chat_key(org).pk}
+           "chat_key": make_chat_key(org).pk, **make_feedback_ids()}
     try:
         url = reverse(name, kwargs={k: str(v).format(**ids) for k, v in kwargs.items()})
     except NoReverseMatch:

@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "call.view": STAFF_ROLES,  # calls on issues, with their notes (customers never: notes are internal)
     "call.log": STAFF_ROLES,  # log a call on an issue, open an issue from a call
     "phone_line.manage": frozenset({Role.ADMIN}),  # phone lines and their providers' auth tokens
+    "feature_request.manage": STAFF_ROLES,  # mark, merge, ship and export feature requests, tell customers
+    "article.manage": STAFF_ROLES,  # write, edit and publish knowledge base articles, send them as replies
 }
 
 
