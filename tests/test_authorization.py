@@ -11,6 +11,7 @@ from tests.calls.helpers import make_calls_ids
 from tests.factories import make_contact, make_customer, make_issue, make_org, make_unmask_grant
 from tests.feedback.helpers import make_feedback_ids
 from tests.intake.helpers import make_intake_ids
+from tests.knowledge.helpers import make_knowledge_ids
 from tests.metrics.helpers import make_metric_ids
 from tests.openapi import openapi_document
 from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
@@ -148,6 +149,12 @@ TABLE = [
     ("post", "/feature-requests/{request_id}/notify", {}, {"customer": 403, "staff": 422}),  # not shipped
     ("get", "/issues/{issue}/feature-request", None, {"customer": 200, "outsider": 404, "staff": 200}),
     ("post", "/issues/{issue}/feature-request", {}, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("get", "/articles", None, {"customer": 200, "staff": 200}),
+    ("post", "/articles", {"title": "Export invoices {n}"}, {"customer": 403, "staff": 201}),
+    ("get", "/articles/suggest", None, {"customer": 200, "staff": 200}),
+    # A public article is for every customer, of any organization.
+    ("get", "/articles/{article_id}", None, {"customer": 200, "staff": 200}),
+    ("patch", "/articles/{article_id}", {"title": "Renamed {n}"}, {"customer": 403, "staff": 200}),
 ]
 
 
@@ -164,7 +171,8 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
                       calendar_id=999999, sla_policy_id=999999, escalation_policy_id=999999, rule_id=999999,
                       **make_metric_ids(),
-                      **make_intake_ids(), **make_calls_ids(), chat_key=999999, **make_feedback_ids())
+                      **make_intake_ids(), **make_calls_ids(), chat_key=999999, **make_feedback_ids(),
+                      **make_knowledge_ids())
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)
