@@ -58,6 +58,7 @@ def test_a_new_issue_shows_matching_articles_and_sends_one(desk, org, agent):
     assert page.count("Send as reply") == 1  # internal articles are never sent
     desk.post(f"/desk/issues/{issue.key}/send-article", {"article": public.pk})
     assert issue.events.filter(kind=EventKind.ARTICLE_SUGGESTED).count() == 1
+    assert "<td>0</td><td>0</td><td>1</td>" in desk.get("/desk/kb/").content.decode()  # sent once
     refused = desk.post(f"/desk/issues/{issue.key}/send-article", {"article": internal.pk})
     assert refused.status_code == 422 and "Only a published public article" in refused.content.decode()
 

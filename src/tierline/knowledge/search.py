@@ -80,7 +80,9 @@ def rank_articles(text: str, *, visibilities=(Visibility.PUBLIC,), limit: int = 
                            [match, *shown_params, limit])
         else:
             lexemes = _lexemes(cursor, terms) if terms else []
-            query = " | ".join([*lexemes, *([f"{partial}:*"] if partial else [])])
+            # The typed word as a prefix, raw ("expo") and stemmed ("azure" is stored as "azur").
+            typed = dict.fromkeys([partial, *_lexemes(cursor, [partial])]) if partial else {}
+            query = " | ".join([*lexemes, *(f"{p}:*" for p in typed)])
             if not query:
                 return []
             cursor.execute(f"SELECT article_id, ts_rank(doc, q) AS score FROM {TABLE}, to_tsquery('simple', %s) q"
