@@ -3,15 +3,19 @@ request's askers, and the candidates the similar-issue search suggests for linki
 
 Revenue counts each organization once per request, however many of its issues ask: the ARR of
 the distinct organizations asking, and their open deal value beside it. The ranked list costs two
-queries whatever its length (the requests, then every (request, organization) pair at once).
+queries whatever its length (the requests, then every request's totals summed by the database).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from tierline.customers.models import Organization
 from tierline.errors import NotFound
 from tierline.intake.similar import catch_up, rank, similar_issues
 from tierline.issues.models import Issue
@@ -26,6 +30,7 @@ SORTS = {
 }
 SORT_LABELS = {"arr": "Combined ARR", "customers": "Number of customers", "recent": "Most recently asked"}
 MAX_RANKED = 500
+CENTS = Decimal("0.01")
 
 
 @dataclass
@@ -55,27 +60,49 @@ def live_requests() -> QuerySet:
     return FeatureRequest.objects.filter(merged_into__isnull=True)
 
 
+def _totals_sql() -> str:
+    """Per request: its issues and the latest one's creation, and its distinct organizations with
+    the sum of their ARR and open deals (each organization once, however many of its issues ask)."""
+    link, issue = RequestLink._meta.db_table, Issue._meta.db_table
+    organization = Organization._meta.db_table
+    return (
+        "SELECT a.request_id, a.issues, a.last_asked, COALESCE(c.customers, 0), COALESCE(c.arr, 0),"
+        " COALESCE(c.deals, 0) FROM"
+        f" (SELECT l.request_id, COUNT(*) AS issues, MAX(i.created_at) AS last_asked FROM {link} l"
+        f"  JOIN {issue} i ON i.id = l.issue_id GROUP BY l.request_id) a"
+        " LEFT JOIN (SELECT p.request_id, COUNT(*) AS customers, SUM(o.annual_revenue) AS arr,"
+        "  SUM(o.open_deal_value) AS deals FROM"
+        f"  (SELECT DISTINCT l.request_id, i.organization_id FROM {link} l JOIN {issue} i ON i.id = l.issue_id"
+        "   WHERE i.organization_id IS NOT NULL) p"
+        f"  JOIN {organization} o ON o.id = p.organization_id GROUP BY p.request_id) c"
+        " ON c.request_id = a.request_id")
+
+
+def _money(value) -> Decimal:
+    # SQLite sums decimals as floats; PostgreSQL answers Decimals.
+    return Decimal(str(value or 0)).quantize(CENTS)
+
+
+def _moment(value) -> datetime | None:
+    if isinstance(value, str):  # SQLite answers text
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
 def rank_requests(*, sort: str = "arr", statuses=(), limit: int = MAX_RANKED) -> list[RankedRequest]:
     requests = live_requests().select_related("component")
     if statuses:
         requests = requests.filter(status__in=list(statuses))
     ranked = {r.pk: RankedRequest(r) for r in requests}
-    seen: set[tuple[int, int]] = set()
-    pairs = (RequestLink.objects.filter(request__merged_into__isnull=True)
-             .values_list("request_id", "issue__organization_id", "issue__organization__annual_revenue",
-                          "issue__organization__open_deal_value", "issue__created_at"))
-    for request_id, org_id, arr, deal, asked_at in pairs:
-        row = ranked.get(request_id)
-        if row is None:
-            continue
-        row.issues += 1
-        if row.last_asked_at is None or asked_at > row.last_asked_at:
-            row.last_asked_at = asked_at
-        if org_id is not None and (request_id, org_id) not in seen:
-            seen.add((request_id, org_id))
-            row.customers += 1
-            row.arr += arr or 0
-            row.open_deals += deal or 0
+    with connection.cursor() as cursor:
+        cursor.execute(_totals_sql())
+        for request_id, issues, last_asked, customers, arr, deals in cursor.fetchall():
+            row = ranked.get(request_id)
+            if row is not None:
+                row.issues, row.last_asked_at, row.customers = issues, _moment(last_asked), customers
+                row.arr, row.open_deals = _money(arr), _money(deals)
     return sorted(ranked.values(), key=SORTS.get(sort, SORTS["arr"]), reverse=True)[:limit]
 
 

@@ -75,8 +75,9 @@ def rank_articles(text: str, *, visibilities=(Visibility.PUBLIC,), limit: int = 
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             match = " OR ".join([*(f'"{t}"' for t in terms), *([f'"{partial}"*'] if partial else [])])
+            # `+rowid`: a plain filter; FTS5 would otherwise run the MATCH once per listed id (bench/knowledge.py).
             cursor.execute(f"SELECT rowid, -bm25({TABLE}, 3.0, 1.0) FROM {TABLE} WHERE {TABLE} MATCH %s"
-                           f" AND rowid IN ({shown_sql}) ORDER BY bm25({TABLE}, 3.0, 1.0) LIMIT %s",
+                           f" AND +rowid IN ({shown_sql}) ORDER BY bm25({TABLE}, 3.0, 1.0) LIMIT %s",
                            [match, *shown_params, limit])
         else:
             lexemes = _lexemes(cursor, terms) if terms else []
