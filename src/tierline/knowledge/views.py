@@ -5,6 +5,7 @@ and call actions; the portal's pages are in `portal_views.py`."""
 
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tierline.errors import ActionError, InvalidInput, NotFound
@@ -109,7 +110,7 @@ def article_from_issue(request, issue):
 def article_from_problem(request):
     problem = _row(Problem, request.POST.get("problem", ""))
     if problem is None:
-        return redirect("/desk/kb/?error=Choose+a+problem")
+        return redirect(f"{reverse('knowledge-articles')}?error=Choose+a+problem")
     return redirect("knowledge-article", article_id=do_draft_article_from_problem(problem, actor=request.user).pk)
 
 
