@@ -9,7 +9,9 @@ import pytest
 
 from tests.calls.helpers import make_calls_ids
 from tests.factories import make_contact, make_customer, make_issue, make_org, make_unmask_grant
+from tests.feedback.helpers import make_feedback_ids
 from tests.intake.helpers import make_intake_ids
+from tests.knowledge.helpers import make_knowledge_ids
 from tests.metrics.helpers import make_metric_ids
 from tests.openapi import openapi_document
 from tests.probes.helpers import make_probes_ids
@@ -174,6 +176,21 @@ TABLE = [
     ("post", "/webhooks/{webhook_id}/rotate", {}, {"customer": 403, "staff": 403, "admin": 404}),
     ("post", "/webhooks/{webhook_id}/test", {}, {"customer": 403, "staff": 403, "admin": 404}),
     ("get", "/webhooks/{webhook_id}/deliveries", None, {"customer": 403, "staff": 403, "admin": 404}),
+    ("get", "/feature-requests", None, {"customer": 403, "staff": 200}),
+    ("post", "/feature-requests", {"title": "Dark mode {n}"}, {"customer": 403, "staff": 201}),
+    ("get", "/feature-requests/{request_id}", None, {"customer": 403, "staff": 200}),
+    ("patch", "/feature-requests/{request_id}", {"status": "planned"}, {"customer": 403, "staff": 200}),
+    ("post", "/feature-requests/{request_id}/merge", {"into_id": 999999, "reason": "the same"},
+     {"customer": 403, "staff": 422}),
+    ("post", "/feature-requests/{request_id}/notify", {}, {"customer": 403, "staff": 422}),  # not shipped
+    ("get", "/issues/{issue}/feature-request", None, {"customer": 200, "outsider": 404, "staff": 200}),
+    ("post", "/issues/{issue}/feature-request", {}, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("get", "/articles", None, {"customer": 200, "staff": 200}),
+    ("post", "/articles", {"title": "Export invoices {n}"}, {"customer": 403, "staff": 201}),
+    ("get", "/articles/suggest", None, {"customer": 200, "staff": 200}),
+    # A public article is for every customer, of any organization.
+    ("get", "/articles/{article_id}", None, {"customer": 200, "staff": 200}),
+    ("patch", "/articles/{article_id}", {"title": "Renamed {n}"}, {"customer": 403, "staff": 200}),
 ]
 
 
@@ -194,6 +211,8 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
                       **make_intake_ids(), **make_calls_ids(), chat_key=999999, metric="hotspots")
                       **make_intake_ids(), **make_calls_ids(), chat_key=999999,
                       webhook_id=999999)
+                      **make_intake_ids(), **make_calls_ids(), chat_key=999999, **make_feedback_ids(),
+                      **make_knowledge_ids())
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

@@ -12,8 +12,10 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 
 from tests.conversations.helpers import make_chat_key
 from tests.factories import make_issue, make_org, make_unmask_grant
+from tests.feedback.helpers import make_feedback_ids
 from tests.intake.helpers import make_intake_ids
 from tests.probes.panel_helpers import make_issue_probe_ids
+from tests.knowledge.helpers import make_knowledge_ids
 from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
 _unique = itertools.count()
@@ -90,6 +92,29 @@ PAGES = [
      {"customer": PORTAL, "staff": 403, **dict.fromkeys(OPS_AND_UP, 404)}),
     # The rating page needs no login: its signed link is the proof, and a forged one is a 404 for anyone.
     ("get", "notify-rate", {"token": "forged"}, {"anonymous": 404, "customer": 404, "staff": 404}),
+    ("get", "feedback-requests", {}, DESK_PAGE),
+    ("post", "feedback-requests", {}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("get", "feedback-requests-export", {}, DESK_PAGE),
+    ("get", "feedback-request", {"request_id": "{request_id}"}, DESK_PAGE),
+    ("get", "feedback-request", {"request_id": 999999}, {"customer": PORTAL, "staff": 404}),
+    ("post", "feedback-request-edit", {"request_id": "{request_id}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "feedback-request-merge", {"request_id": "{request_id}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "feedback-request-tell", {"request_id": "{request_id}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("get", "feedback-mark", {"key": "{issue}"}, DESK_PAGE),
+    ("post", "feedback-mark", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("get", "knowledge-articles", {}, DESK_PAGE),
+    ("get", "knowledge-new", {}, DESK_PAGE),
+    ("post", "knowledge-new", {}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("get", "knowledge-article", {"article_id": "{article_id}"}, DESK_PAGE),
+    ("get", "knowledge-article", {"article_id": 999999}, {"customer": PORTAL, "staff": 404}),
+    ("post", "knowledge-article", {"article_id": "{article_id}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "knowledge-from-problem", {}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "knowledge-from-issue", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "knowledge-send", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("get", "portal-kb", {}, PORTAL_PAGE),
+    ("get", "portal-kb-article", {"article_id": "{article_id}"}, PORTAL_PAGE),  # public: any organization
+    ("get", "portal-kb-article", {"article_id": "{internal_article}"}, {"customer": 404, "staff": DESK}),
+    ("post", "portal-kb-helpful", {"article_id": "{article_id}"}, {"customer": PORTAL, "staff": DESK}),  # back to it
 ]
 
 
@@ -114,6 +139,8 @@ def test_page_access(client, role, method, name, kwargs, expectations):
     grant = make_unmask_grant(org, issue)
     ids = {"issue": issue.key, "org": org.pk, "other_org": other_org.pk, "grant": grant.pk, **make_intake_ids(),
            "chat_key": make_chat_key(org).pk, **make_issue_probe_ids(issue)}
+           "chat_key": make_chat_key(org).pk, **make_feedback_ids(),
+           **make_knowledge_ids()}
     try:
         url = reverse(name, kwargs={k: str(v).format(**ids) for k, v in kwargs.items()})
     except NoReverseMatch:

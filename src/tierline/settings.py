@@ -259,6 +259,8 @@ ALERT_FLAP_WINDOW = _env_int("TIERLINE_ALERT_FLAP_WINDOW", 3600)  # seconds
 ALERT_FLAP_LIMIT = _env_int("TIERLINE_ALERT_FLAP_LIMIT", 4)  # state changes in the window
 # A new issue at least this similar (percent) to one linked to a problem joins that problem; 0: off.
 PROBLEM_AUTOLINK_PERCENT = _env_int("TIERLINE_PROBLEM_AUTOLINK_PERCENT", 0)
+# "Tell N customers" on a shipped feature request also resolves the issues it replies on.
+FEATURE_REQUEST_RESOLVE_ON_TELL = _env_bool("TIERLINE_FEATURE_REQUEST_RESOLVE_ON_TELL", True)
 IMAP_HOST = _env("TIERLINE_IMAP_HOST")  # unset: no mailbox polling
 IMAP_PORT = _env_int("TIERLINE_IMAP_PORT", 993 if _env_bool("TIERLINE_IMAP_SSL", True) else 143)
 IMAP_SSL = _env_bool("TIERLINE_IMAP_SSL", True)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("desk/", include("tierline.notify.urls")),
     path("desk/", include("tierline.planning.urls")),
     path("desk/", include("tierline.probes.urls")),
+    path("portal/kb/", include("tierline.knowledge.portal_urls")),
     path("portal/", include("tierline.portal.urls")),
     path("attachments/<int:attachment_id>", issue_views.download_attachment, name="attachment"),
     # The agents' long poll is async and outside ninja (tierline.probes.longpoll); before the API's routes.

@@ -53,6 +53,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "insights.view": STAFF_ROLES,  # the analytics pages, their API and CSV exports
     "webhook.manage": frozenset({Role.ADMIN}),  # outgoing webhook endpoints, their secrets and delivery logs
     "satisfaction.view": STAFF_ROLES,  # customers' ratings of resolutions, with their comments
+    "feature_request.manage": STAFF_ROLES,  # mark, merge, ship and export feature requests, tell customers
+    "article.manage": STAFF_ROLES,  # write, edit and publish knowledge base articles, send them as replies
 }
 
 

@@ -49,6 +49,7 @@ class AuditAction:
     WEBHOOK_CHANGED = "webhook.changed"
     WEBHOOK_REMOVED = "webhook.removed"
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
+    FEATURE_REQUESTS_EXPORTED = "feature_request.exported"  # who asked and their revenue, as CSV
 
 
 # What a customer sees in "who looked at our data".

@@ -215,6 +215,11 @@ def seed_demo(*, issues: int = 2500, days: int = 182, seed: int = 7) -> None:
                  component=next((c for c in cast.components if c.name == "Billing"), None))
     from tierline.demo.portal_story import seed_portal_story
     from tierline.notify.demo import seed_notify
+    from tierline.feedback.demo import seed_feedback
+    from tierline.knowledge.demo import seed_knowledge
+
+    seed_feedback(now=now)
+    seed_knowledge(rng=rng, now=now)
 
     seed_notify(rng=rng, now=now)
 
