@@ -12,6 +12,7 @@ from tests.factories import make_contact, make_customer, make_issue, make_org, m
 from tests.intake.helpers import make_intake_ids
 from tests.metrics.helpers import make_metric_ids
 from tests.openapi import openapi_document
+from tests.planning.helpers import make_planning_ids
 from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
 _unique = itertools.count()
@@ -138,6 +139,16 @@ TABLE = [
     ("put", "/calls/lines/{line}/token", {"auth_token": "rotated-{n}"}, {"customer": 403, "staff": 403, "admin": 200}),
     # A phone line's webhook authenticates by its provider's signature (403 without it), never a user token.
     ("post", "/calls/twilio/{line}", {}, {"anonymous": 403, "customer": 403, "staff": 403}),
+    ("get", "/issues/{issue}/time", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("post", "/issues/{issue}/time", {"minutes": 45, "note": "Read the logs"},
+     {"customer": 403, "outsider": 404, "staff": 201}),
+    ("delete", "/issues/{issue}/time/{entry_id}", None, {"customer": 403, "outsider": 404, "staff": 404}),
+    ("get", "/teams/{team_id}/planning", None, {"customer": 404, "staff": 200}),
+    ("get", "/teams/{team_id}/budgets", None, {"customer": 404, "staff": 200}),
+    # Team leads (senior engineers) set their own teams' budgets; this team has no members.
+    ("post", "/teams/{team_id}/budgets", {"hours": 20, "starts_on": "2026-11-02"},
+     {"customer": 404, "staff": 403, "admin": 201}),
+    ("get", "/teams/{team_id}/forecast", None, {"customer": 404, "staff": 200}),
 ]
 
 
@@ -154,7 +165,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
                       calendar_id=999999, sla_policy_id=999999, escalation_policy_id=999999, rule_id=999999,
                       **make_metric_ids(),
-                      **make_intake_ids(), **make_calls_ids(), chat_key=999999)
+                      **make_intake_ids(), **make_calls_ids(), chat_key=999999, **make_planning_ids())
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

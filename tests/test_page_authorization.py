@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 from tests.conversations.helpers import make_chat_key
 from tests.factories import make_issue, make_org, make_unmask_grant
 from tests.intake.helpers import make_intake_ids
+from tests.planning.helpers import make_planning_ids
 from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
 _unique = itertools.count()
@@ -70,6 +71,13 @@ PAGES = [
     ("get", "portal-issue", {"key": "{issue}"}, {"customer": 200, "outsider": 404, "staff": DESK}),
     ("post", "portal-issue", {"key": "{issue}"}, {"customer": ALLOWED, "outsider": 404, "staff": DESK}),
     ("get", "portal-access-log", {}, PORTAL_PAGE),
+    ("get", "planning-teams", {}, DESK_PAGE),
+    ("get", "planning-team", {"team_id": "{team_id}"}, DESK_PAGE),
+    ("get", "planning-team", {"team_id": 999999}, {"customer": PORTAL, "staff": 404}),
+    # Team leads (senior engineers) set their own teams' budgets; this team has no members.
+    ("post", "planning-budget", {"team_id": "{team_id}"}, {"customer": PORTAL, "staff": 403, "admin": ALLOWED}),
+    ("post", "planning-log-time", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "planning-remove-time", {"key": "{issue}"}, {"customer": PORTAL, "staff": 404}),
 ]
 
 
@@ -93,7 +101,7 @@ def test_page_access(client, role, method, name, kwargs, expectations):
     issue = make_issue(org)
     grant = make_unmask_grant(org, issue)
     ids = {"issue": issue.key, "org": org.pk, "other_org": other_org.pk, "grant": grant.pk, **make_intake_ids(),
-           "chat_key": make_chat_key(org).pk}
+           "chat_key": make_chat_key(org).pk, **make_planning_ids()}
     try:
         url = reverse(name, kwargs={k: str(v).format(**ids) for k, v in kwargs.items()})
     except NoReverseMatch:

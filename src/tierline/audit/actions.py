@@ -39,6 +39,7 @@ class AuditAction:
     CHAT_KEY_REVOKED = "chat_key.revoked"
     PHONE_LINE_CREATED = "phone_line.created"
     PHONE_LINE_TOKEN_CHANGED = "phone_line.token_changed"  # the provider's auth token set again
+    BUDGET_SET = "planning.budget_set"  # a team's unplanned-work budget from a date on
 
 
 # What a customer sees in "who looked at our data".
