@@ -1,11 +1,10 @@
 """`{% time_panel issue %}` on the desk issue page: the time logged on the issue, each entry the
-reader may still remove, and the "Log time" form. An inclusion tag, so the issues app's view
-does not need to know about planning."""
+reader may still remove, and the "Log time" form (for the default team; the API takes another).
+An inclusion tag, so the issues app's view does not need to know about planning."""
 
 from django import template
 from django.utils import timezone
 
-from tierline.accounts.models import Team
 from tierline.accounts.permissions import has_perm
 
 from ..actions import OWN_ENTRY_REMOVABLE
@@ -33,7 +32,8 @@ def time_panel(context, issue):
         "can_log": True, "issue": issue, "csrf_token": context.get("csrf_token"),
         "entries": [(e, removes_any or (e.user_id == user.pk and now - e.created_at <= OWN_ENTRY_REMOVABLE))
                     for e in entries],
-        "total": sum(e.minutes for e in entries), "teams": Team.objects.only("id", "name"),
+        # One query for the panel: the issue page's query count is guarded (tests/issues/test_views.py).
+        "total": sum(e.minutes for e in entries),
         "values": typed(context.get("time_values"), TIME_FIELDS),
         "today": timezone.localdate().isoformat(),
         "error": context.get("time_error"), "errors": context.get("time_errors") or {},
