@@ -58,7 +58,7 @@ def test_logged_time_replaces_the_derived_time_of_that_user_issue_and_day():
                           memberships=MEMBERS, since=SINCE)
     assert ledger.logged[PLATFORM] == {MONDAY: 90}
     assert ledger.derived[PLATFORM] == {MONDAY: 10}  # Tuesday's note only: Monday's 30 were logged as 90
-    assert ledger.issue_minutes[PLATFORM][1] == 100
+    assert ledger.issue_minutes[PLATFORM][1] == {MONDAY: 100}
 
 
 def test_someone_elses_logged_time_does_not_hide_my_derived_time():
@@ -80,3 +80,14 @@ def test_hours_per_escalated_issue_include_issues_that_took_none():
     ledger = build_ledger(issues={1: (PLATFORM, SINCE - timedelta(days=1)), 2: (PLATFORM, SINCE - timedelta(days=1))},
                           events=events, logged=logged, memberships=MEMBERS, since=SINCE)
     assert ledger.hours_per_arrival(PLATFORM) == [2.0, 0.0]
+
+
+def test_a_backtest_sees_only_the_hours_known_by_its_week():
+    later = MONDAY + timedelta(days=7)
+    events = [moved(1, T0, DESK, PLATFORM), moved(2, T0 + timedelta(days=7), DESK, PLATFORM)]
+    logged = [Logged(FARAH, 1, PLATFORM, MONDAY, 60), Logged(FARAH, 1, PLATFORM, later, 60),
+              Logged(FARAH, 2, PLATFORM, later, 30)]
+    ledger = build_ledger(issues={1: (PLATFORM, SINCE - timedelta(days=1)), 2: (PLATFORM, SINCE - timedelta(days=1))},
+                          events=events, logged=logged, memberships=MEMBERS, since=SINCE)
+    assert ledger.hours_per_arrival(PLATFORM, until=MONDAY) == [1.0]
+    assert ledger.hours_per_arrival(PLATFORM) == [2.0, 0.5]

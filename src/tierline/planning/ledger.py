@@ -46,12 +46,19 @@ class Ledger:
     logged: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     derived: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     arrivals: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
-    issue_minutes: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
-    arrived: dict = field(default_factory=lambda: defaultdict(set))
+    # team -> issue -> week -> minutes, and team -> issue -> the week it first arrived
+    issue_minutes: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(int))))
+    arrived: dict = field(default_factory=lambda: defaultdict(dict))
 
-    def hours_per_arrival(self, team_id: int) -> list[float]:
-        minutes = self.issue_minutes[team_id]
-        return [minutes.get(issue_id, 0) / 60 for issue_id in sorted(self.arrived[team_id])]
+    def add_minutes(self, team_id, issue_id: int, week: date, minutes: int) -> None:
+        self.issue_minutes[team_id][issue_id][week] += minutes
+
+    def hours_per_arrival(self, team_id: int, until: date | None = None) -> list[float]:
+        """The team's hours on each issue that arrived at it; with `until` (a week), only what
+        was known by its end: issues arrived by then and their hours up to then (backtests)."""
+        spent = self.issue_minutes[team_id]
+        return [sum(m for week, m in spent.get(issue_id, {}).items() if until is None or week <= until) / 60
+                for issue_id, first in sorted(self.arrived[team_id].items()) if until is None or first <= until]
 
 
 def _team_id(ref) -> int | None:
@@ -78,7 +85,7 @@ def build_ledger(*, issues: dict[int, tuple[int | None, datetime]], events: list
     logged_days = {(e.user_id, e.issue_id, e.spent_on) for e in logged}
     for entry in logged:
         ledger.logged[entry.team_id][week_of(entry.spent_on)] += entry.minutes
-        ledger.issue_minutes[entry.team_id][entry.issue_id] += entry.minutes
+        ledger.add_minutes(entry.team_id, entry.issue_id, week_of(entry.spent_on), entry.minutes)
     for issue_id, (current_team, created_at) in issues.items():
         trail = by_issue.get(issue_id, [])
         moves = [(e.at, _team_id(e.data.get(TEAM_MOVES[e.kind][1]))) for e in trail if e.kind in TEAM_MOVES
@@ -88,8 +95,9 @@ def build_ledger(*, issues: dict[int, tuple[int | None, datetime]], events: list
         arrivals = ([(created_at, first)] if created_at >= since else []) + moves
         for at, team in arrivals:
             if team is not None:
-                ledger.arrivals[team][week_of(at.astimezone(tz).date())] += 1
-                ledger.arrived[team].add(issue_id)
+                week = week_of(at.astimezone(tz).date())
+                ledger.arrivals[team][week] += 1
+                ledger.arrived[team].setdefault(issue_id, week)
         _derive(ledger, issue_id, trail, moves, first, memberships, logged_days, tz)
     return ledger
 
@@ -109,4 +117,4 @@ def _derive(ledger: Ledger, issue_id: int, trail: list[Event], moves, first, mem
             held_by = _team_at(moves, first, at)
             team = held_by if held_by in teams else teams[0]
             ledger.derived[team][week_of(day)] += minutes
-            ledger.issue_minutes[team][issue_id] += minutes
+            ledger.add_minutes(team, issue_id, week_of(day), minutes)
