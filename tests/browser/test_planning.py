@@ -35,7 +35,7 @@ def test_an_engineer_logs_time_on_the_issue_page_and_removes_it(page):
     expect(entries).to_contain_text("1h 45m logged")
     expect(entries).to_contain_text("Platform Engineering")
     expect(entries).to_contain_text("Profiled the export query")
-    expect(page.get_by_role("list", name="Timeline")).to_contain_text("Time logged")
+    expect(page.get_by_role("list", name="Timeline")).to_contain_text("logged 1h 45m for")
     assert TimeEntry.objects.get().minutes == 105
 
     form = page.get_by_role("form", name="Log time")
@@ -48,6 +48,7 @@ def test_an_engineer_logs_time_on_the_issue_page_and_removes_it(page):
     page.get_by_role("button", name="Remove 1h 45m").click()
     expect(page.get_by_role("region", name="Time spent")).to_contain_text("No time logged yet")
     assert TimeEntry.objects.get().is_removed
+    expect(page.get_by_role("list", name="Timeline")).to_contain_text("removed 1h 45m logged by Farah Haddad")
 
 
 def test_the_team_page_charts_each_week_against_the_budget(page):

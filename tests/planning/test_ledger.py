@@ -91,3 +91,21 @@ def test_a_backtest_sees_only_the_hours_known_by_its_week():
                           events=events, logged=logged, memberships=MEMBERS, since=SINCE)
     assert ledger.hours_per_arrival(PLATFORM, until=MONDAY) == [1.0]
     assert ledger.hours_per_arrival(PLATFORM) == [2.0, 0.5]
+
+
+def test_issues_arrived_in_the_last_weeks_can_be_left_out_of_the_sample():
+    later = MONDAY + timedelta(days=14)
+    events = [moved(1, T0, DESK, PLATFORM), moved(2, T0 + timedelta(days=14), DESK, PLATFORM)]
+    logged = [Logged(FARAH, 1, PLATFORM, MONDAY, 180), Logged(FARAH, 2, PLATFORM, later, 30)]
+    ledger = build_ledger(issues={1: (PLATFORM, SINCE - timedelta(days=1)), 2: (PLATFORM, SINCE - timedelta(days=1))},
+                          events=events, logged=logged, memberships=MEMBERS, since=SINCE)
+    assert ledger.hours_per_arrival(PLATFORM, until=later, settled_weeks=2) == [3.0]
+    assert ledger.hours_per_arrival(PLATFORM, until=later) == [3.0, 0.5]
+
+
+def test_time_on_issues_the_team_only_helped_with_is_spread_over_its_escalations():
+    events = [moved(1, T0, DESK, PLATFORM)]
+    logged = [Logged(FARAH, 1, PLATFORM, MONDAY, 60), Logged(FARAH, 2, PLATFORM, MONDAY, 60)]  # 2 stays at the desk
+    ledger = build_ledger(issues={1: (PLATFORM, SINCE - timedelta(days=1)), 2: (DESK, SINCE - timedelta(days=1))},
+                          events=events, logged=logged, memberships=MEMBERS, since=SINCE)
+    assert ledger.hours_per_arrival(PLATFORM) == [2.0]

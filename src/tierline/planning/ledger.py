@@ -12,7 +12,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from .effort import ACTION_KINDS, derive_minutes, week_of
 
@@ -53,12 +53,23 @@ class Ledger:
     def add_minutes(self, team_id, issue_id: int, week: date, minutes: int) -> None:
         self.issue_minutes[team_id][issue_id][week] += minutes
 
-    def hours_per_arrival(self, team_id: int, until: date | None = None) -> list[float]:
-        """The team's hours on each issue that arrived at it; with `until` (a week), only what
-        was known by its end: issues arrived by then and their hours up to then (backtests)."""
+    def hours_per_arrival(self, team_id: int, until: date | None = None, settled_weeks: int = 0) -> list[float]:
+        """The team's hours on each issue that arrived at it, scaled up by the share of its hours
+        spent on issues it helped with without holding them (a tier-2 agent replying on a desk
+        issue), so the sample adds up to all the team's hours. With `until` (a week), only what
+        was known by its end: issues arrived by then and hours up to then. `settled_weeks`: leave
+        out issues that arrived in the last weeks before `until`, whose work mostly lies ahead."""
         spent = self.issue_minutes[team_id]
-        return [sum(m for week, m in spent.get(issue_id, {}).items() if until is None or week <= until) / 60
-                for issue_id, first in sorted(self.arrived[team_id].items()) if until is None or first <= until]
+
+        def known(issue_id) -> int:
+            return sum(m for week, m in spent.get(issue_id, {}).items() if until is None or week <= until)
+
+        last = None if until is None else until - timedelta(days=7 * settled_weeks)
+        arrived = {i: known(i) for i, first in self.arrived[team_id].items() if until is None or first <= until}
+        total_arrived = sum(arrived.values())
+        scale = sum(known(i) for i in spent) / total_arrived if total_arrived else 1.0
+        return [minutes * scale / 60 for issue_id, minutes in sorted(arrived.items())
+                if last is None or self.arrived[team_id][issue_id] <= last]
 
 
 def _team_id(ref) -> int | None:
