@@ -22,9 +22,6 @@ from .ledger import TEAM_MOVES, Event, Ledger, Logged, build_ledger
 from .models import TeamBudget, TimeEntry
 
 HISTORY_WEEKS = 26
-# Issues that reached the team in its last two weeks are left out of the hours sample: most of
-# their work is still ahead (bench/forecast_backtest.py: hours MASE 0.88 -> 0.86 with it).
-SETTLED_WEEKS = 2
 WEEK = timedelta(days=7)
 
 
@@ -126,7 +123,9 @@ def team_forecast(team: Team, ledger: Ledger, *, since_week: date, today: date |
     current = this_week(today)
     start = first_full_week(since_week)
     counts = [ledger.arrivals[team.pk].get(start + WEEK * n, 0) for n in range((current - start) // WEEK)]
-    samples = ledger.hours_per_arrival(team.pk, until=current, settled_weeks=SETTLED_WEEKS)
+    # Leaving out the issues of the last weeks (their work mostly ahead) or fitting on the last 8
+    # weeks only did not help in bench/forecast_backtest.py: every week and every issue count.
+    samples = ledger.hours_per_arrival(team.pk, until=current)
     result = forecast(counts, samples, seed=seed,
                       **({"simulations": simulations} if simulations else {}))
     return [current + WEEK * n for n in range(len(result.hours))], result
