@@ -15,6 +15,7 @@ from tests.knowledge.helpers import make_knowledge_ids
 from tests.metrics.helpers import make_metric_ids
 from tests.openapi import openapi_document
 from tests.probes.helpers import make_probes_ids
+from tests.planning.helpers import make_planning_ids
 from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
 _unique = itertools.count()
@@ -191,6 +192,16 @@ TABLE = [
     # A public article is for every customer, of any organization.
     ("get", "/articles/{article_id}", None, {"customer": 200, "staff": 200}),
     ("patch", "/articles/{article_id}", {"title": "Renamed {n}"}, {"customer": 403, "staff": 200}),
+    ("get", "/issues/{issue}/time", None, {"customer": 403, "outsider": 404, "staff": 200}),
+    ("post", "/issues/{issue}/time", {"minutes": 45, "note": "Read the logs"},
+     {"customer": 403, "outsider": 404, "staff": 201}),
+    ("delete", "/issues/{issue}/time/{entry_id}", None, {"customer": 403, "outsider": 404, "staff": 404}),
+    ("get", "/teams/{team_id}/planning", None, {"customer": 404, "staff": 200}),
+    ("get", "/teams/{team_id}/budgets", None, {"customer": 404, "staff": 200}),
+    # Team leads (senior engineers) set their own teams' budgets; this team has no members.
+    ("post", "/teams/{team_id}/budgets", {"hours": 20, "starts_on": "2026-11-02"},
+     {"customer": 404, "staff": 403, "admin": 201}),
+    ("get", "/teams/{team_id}/forecast", None, {"customer": 404, "staff": 200}),
 ]
 
 
@@ -213,6 +224,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
                       webhook_id=999999)
                       **make_intake_ids(), **make_calls_ids(), chat_key=999999, **make_feedback_ids(),
                       **make_knowledge_ids())
+                      **make_intake_ids(), **make_calls_ids(), chat_key=999999, **make_planning_ids())
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

@@ -16,6 +16,7 @@ from tests.feedback.helpers import make_feedback_ids
 from tests.intake.helpers import make_intake_ids
 from tests.probes.panel_helpers import make_issue_probe_ids
 from tests.knowledge.helpers import make_knowledge_ids
+from tests.planning.helpers import make_planning_ids
 from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
 _unique = itertools.count()
@@ -115,6 +116,13 @@ PAGES = [
     ("get", "portal-kb-article", {"article_id": "{article_id}"}, PORTAL_PAGE),  # public: any organization
     ("get", "portal-kb-article", {"article_id": "{internal_article}"}, {"customer": 404, "staff": DESK}),
     ("post", "portal-kb-helpful", {"article_id": "{article_id}"}, {"customer": PORTAL, "staff": DESK}),  # back to it
+    ("get", "planning-teams", {}, DESK_PAGE),
+    ("get", "planning-team", {"team_id": "{team_id}"}, DESK_PAGE),
+    ("get", "planning-team", {"team_id": 999999}, {"customer": PORTAL, "staff": 404}),
+    # Team leads (senior engineers) set their own teams' budgets; this team has no members.
+    ("post", "planning-budget", {"team_id": "{team_id}"}, {"customer": PORTAL, "staff": 403, "admin": ALLOWED}),
+    ("post", "planning-log-time", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
+    ("post", "planning-remove-time", {"key": "{issue}"}, {"customer": PORTAL, "staff": 404}),
 ]
 
 
@@ -141,6 +149,7 @@ def test_page_access(client, role, method, name, kwargs, expectations):
            "chat_key": make_chat_key(org).pk, **make_issue_probe_ids(issue)}
            "chat_key": make_chat_key(org).pk, **make_feedback_ids(),
            **make_knowledge_ids()}
+           "chat_key": make_chat_key(org).pk, **make_planning_ids()}
     try:
         url = reverse(name, kwargs={k: str(v).format(**ids) for k, v in kwargs.items()})
     except NoReverseMatch:

@@ -55,6 +55,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "satisfaction.view": STAFF_ROLES,  # customers' ratings of resolutions, with their comments
     "feature_request.manage": STAFF_ROLES,  # mark, merge, ship and export feature requests, tell customers
     "article.manage": STAFF_ROLES,  # write, edit and publish knowledge base articles, send them as replies
+    "time.log": STAFF_ROLES,  # log time on issues they can see, remove their own entry within a day
+    "time.remove_any": frozenset({Role.ADMIN}),  # remove anyone's time entry, at any age
+    "planning.view": STAFF_ROLES,  # teams' unplanned hours, budgets and forecasts
+    # A team's unplanned-work budget: senior engineers (the team leads) for their own teams.
+    "planning.manage": frozenset({Role.SENIOR_ENGINEER_T5, Role.ADMIN}),
+    "planning.manage_all": frozenset({Role.ADMIN}),  # every team's budget
 }
 
 
@@ -112,3 +118,10 @@ def can_view_issue(user: User, issue) -> bool:
     if has_perm(user, "issue.view_all"):
         return True
     return bool(user.is_authenticated and user.organization_id and issue.organization_id == user.organization_id)
+
+
+def can_manage_team_planning(user: User, team) -> bool:
+    """Set a team's unplanned-work budget: admins for every team, team leads for their own."""
+    if not has_perm(user, "planning.manage"):
+        return False
+    return has_perm(user, "planning.manage_all") or team.members.filter(pk=user.pk).exists()

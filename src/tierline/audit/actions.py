@@ -50,6 +50,7 @@ class AuditAction:
     WEBHOOK_REMOVED = "webhook.removed"
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
     FEATURE_REQUESTS_EXPORTED = "feature_request.exported"  # who asked and their revenue, as CSV
+    BUDGET_SET = "planning.budget_set"  # a team's unplanned-work budget from a date on
 
 
 # What a customer sees in "who looked at our data".

@@ -217,6 +217,9 @@ def seed_demo(*, issues: int = 2500, days: int = 182, seed: int = 7) -> None:
     from tierline.notify.demo import seed_notify
     from tierline.feedback.demo import seed_feedback
     from tierline.knowledge.demo import seed_knowledge
+    from tierline.planning.demo import seed_planning
+
+    seed_planning(rng=rng, now=now)
 
     seed_feedback(now=now)
     seed_knowledge(rng=rng, now=now)

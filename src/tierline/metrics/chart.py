@@ -1,5 +1,6 @@
 """A metric's window as a server-rendered SVG line chart: the values, the detector's normal band,
-and the points outside it. Pure geometry here; the template draws it (metrics/_chart.html)."""
+and the points outside it. Pure geometry here; the template draws it (metrics/_chart.html).
+`draw_bars`: bars per period against a stepped limit line (the planning app's budget chart)."""
 
 from dataclasses import dataclass
 
@@ -38,3 +39,37 @@ def draw(points) -> Chart | None:
                     + [f"{x(p)},{_scale(lo, hi, p.high)}" for p in reversed(banded)])
     outside = [(x(p), _scale(lo, hi, p.value)) for p in points if p.is_outside]
     return Chart(line=line, band=band, outside=outside, y_max=hi, y_min=lo)
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    value: float
+    is_over: bool  # above the limit in force for its period
+
+
+@dataclass(frozen=True)
+class BarChart:
+    bars: list[Bar]
+    limit: str  # the limit as a stepped <polyline>; "" where no period has one
+    y_max: float
+
+
+def draw_bars(values: list[float], limits: list[float | None]) -> BarChart | None:
+    """One bar per value, and the limit of each period drawn across its bar's slot."""
+    if not values:
+        return None
+    hi = max([*values, *(v for v in limits if v is not None)]) * 1.1 or 1.0
+    slot = (WIDTH - 2 * PAD) / len(values)
+    bars = []
+    for i, value in enumerate(values):
+        y = _scale(0.0, hi, value)
+        limit = limits[i]
+        bars.append(Bar(x=round(PAD + i * slot + slot * 0.1, 1), y=y, width=round(slot * 0.8, 1),
+                        height=round(HEIGHT - PAD - y, 1), value=value, is_over=limit is not None and value > limit))
+    steps = [f"{round(PAD + i * slot + dx, 1)},{_scale(0.0, hi, limit)}"
+             for i, limit in enumerate(limits) if limit is not None for dx in (0, slot)]
+    return BarChart(bars=bars, limit=" ".join(steps), y_max=hi)
