@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from tests.availability.helpers import make_availability_ids
 from tests.calls.helpers import make_calls_ids
 from tests.factories import make_contact, make_customer, make_issue, make_org, make_unmask_grant
 from tests.intake.helpers import make_intake_ids
@@ -138,6 +139,18 @@ TABLE = [
     ("put", "/calls/lines/{line}/token", {"auth_token": "rotated-{n}"}, {"customer": 403, "staff": 403, "admin": 200}),
     # A phone line's webhook authenticates by its provider's signature (403 without it), never a user token.
     ("post", "/calls/twilio/{line}", {}, {"anonymous": 403, "customer": 403, "staff": 403}),
+    ("get", "/organizations/{org}/availability", None, {"customer": 200, "outsider": 404, "staff": 200}),
+    ("get", "/components/{component_id}/availability", None, {"customer": 403, "staff": 200}),
+    ("get", "/outages", None, {"customer": 403, "staff": 200}),
+    ("post", "/outages", {"title": "Checkout down", "started_at": "2026-11-02T10:00:00Z", "is_global": True},
+     {"customer": 403, "staff": 403, **dict.fromkeys(OPS_AND_UP, 201)}),
+    ("get", "/outages/{outage_id}", None, {"customer": 403, "staff": 200}),
+    ("patch", "/outages/{outage_id}", {"title": "Checkout down for Acme"},
+     {"customer": 403, "staff": 403, **dict.fromkeys(OPS_AND_UP, 200)}),
+    ("get", "/availability/objectives", None, {"customer": 403, "staff": 200}),
+    ("put", "/availability/objectives", {"plan": "team", "target": "99.5"},
+     {"customer": 403, "staff": 403, "admin": 200}),
+    ("delete", "/availability/objectives/{objective_id}", None, {"customer": 403, "staff": 403, "admin": 204}),
 ]
 
 
@@ -154,7 +167,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
                       calendar_id=999999, sla_policy_id=999999, escalation_policy_id=999999, rule_id=999999,
                       **make_metric_ids(),
-                      **make_intake_ids(), **make_calls_ids(), chat_key=999999)
+                      **make_intake_ids(), **make_calls_ids(), **make_availability_ids(), chat_key=999999)
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

@@ -303,6 +303,18 @@ ONCALL_EMAIL = _env("TIERLINE_ONCALL_EMAIL")
 ONCALL_WEBHOOK_URL = _env("TIERLINE_ONCALL_WEBHOOK_URL")
 SLA_WARNING_RATIO = 0.75  # warnings at 75% of a target, breaches at 100%
 
+# Availability: the objective (percent per month) of each plan until an admin sets one, of a
+# component without its own, and the lowest alert level that opens an outage (critical, error,
+# warning or info; alerts of that level or worse do).
+AVAILABILITY_PLAN_OBJECTIVES = {
+    plan.strip(): target.strip() for plan, _, target in (
+        item.partition("=") for item in _env(
+            "TIERLINE_AVAILABILITY_PLAN_OBJECTIVES", "free=99.0,team=99.5,business=99.9,enterprise=99.95",
+        ).split(",") if "=" in item)
+}
+AVAILABILITY_COMPONENT_OBJECTIVE = _env("TIERLINE_AVAILABILITY_COMPONENT_OBJECTIVE", "99.9")
+OUTAGE_ALERT_LEVEL = _env("TIERLINE_OUTAGE_ALERT_LEVEL", "critical").strip().lower()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

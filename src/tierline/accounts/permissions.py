@@ -46,6 +46,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "call.view": STAFF_ROLES,  # calls on issues, with their notes (customers never: notes are internal)
     "call.log": STAFF_ROLES,  # log a call on an issue, open an issue from a call
     "phone_line.manage": frozenset({Role.ADMIN}),  # phone lines and their providers' auth tokens
+    "availability.view": STAFF_ROLES,  # outages, objectives, every customer's and component's availability
+    "outage.manage": frozenset({Role.OPERATIONS_T3, Role.ENGINEER_T4, Role.SENIOR_ENGINEER_T5, Role.ADMIN}),
+    "availability.configure": frozenset({Role.ADMIN}),  # availability objectives of plans, customers, components
 }
 
 

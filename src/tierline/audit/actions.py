@@ -39,6 +39,8 @@ class AuditAction:
     CHAT_KEY_REVOKED = "chat_key.revoked"
     PHONE_LINE_CREATED = "phone_line.created"
     PHONE_LINE_TOKEN_CHANGED = "phone_line.token_changed"  # the provider's auth token set again
+    OBJECTIVE_CHANGED = "availability.objective_changed"  # a plan's, customer's or component's objective
+    OBJECTIVE_REMOVED = "availability.objective_removed"
 
 
 # What a customer sees in "who looked at our data".
