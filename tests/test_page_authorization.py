@@ -70,6 +70,11 @@ PAGES = [
     ("get", "portal-issue", {"key": "{issue}"}, {"customer": 200, "outsider": 404, "staff": DESK}),
     ("post", "portal-issue", {"key": "{issue}"}, {"customer": ALLOWED, "outsider": 404, "staff": DESK}),
     ("get", "portal-access-log", {}, PORTAL_PAGE),
+    ("get", "availability-overview", {}, DESK_PAGE),
+    ("get", "availability-export", {}, DESK_PAGE),
+    ("post", "availability-record-outage", {"key": "{issue}"},
+     {"customer": PORTAL, "staff": 403, **dict.fromkeys(OPS_AND_UP, ALLOWED)}),
+    ("post", "availability-record-outage", {"key": "TL-999999"}, {"customer": PORTAL, "staff": 404}),
 ]
 
 

@@ -53,6 +53,17 @@ class Outage(models.Model):
     def is_open(self) -> bool:
         return self.ended_at is None
 
+    @property
+    def scope_label(self) -> str:
+        """"everyone", "Acme", "API", "Acme on API" (read from prefetched scope rows)."""
+        if self.is_global:
+            return "everyone"
+        organizations = ", ".join(o.name for o in self.organizations.all())
+        components = ", ".join(c.name for c in self.components.all())
+        if organizations and components:
+            return f"{organizations} on {components}"
+        return f"{organizations or components}{' (everyone)' if components else ''}"
+
 
 class Objective(models.Model):
     """The availability promised per month, in percent (99.9 = 43.2 minutes a 30-day month).
