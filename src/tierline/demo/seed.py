@@ -213,4 +213,7 @@ def seed_demo(*, issues: int = 2500, days: int = 182, seed: int = 7) -> None:
     acme = next((o for o in cast.organizations if o.name == "Acme Robotics"), None)
     seed_metrics(rng=rng, now=now, organization=acme,
                  component=next((c for c in cast.components if c.name == "Billing"), None))
+    from tierline.availability.demo import seed_availability
+
+    seed_availability(now=now, organizations=cast.organizations, components=cast.components)
 
