@@ -16,9 +16,10 @@ over one hour spends 2 % of a 30-day budget in that hour.
 
 import calendar
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 BURN_WINDOWS = (1, 6, 24)  # hours
 Interval = tuple[datetime, datetime]
@@ -59,8 +60,16 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
 
 def seconds_within(intervals: Iterable[Interval], start: datetime, end: datetime) -> float:
     """Seconds of [start, end) covered by the union of the intervals."""
-    clipped = ((max(a, start), min(b, end)) for a, b in intervals)
-    return sum((b - a).total_seconds() for a, b in merge(clipped))
+    return _covered(merge(intervals), start, end)
+
+
+def _covered(merged: list[Interval], start: datetime, end: datetime) -> float:
+    """`seconds_within` for intervals already merged (disjoint stay disjoint once clipped)."""
+    total = 0.0
+    for a, b in merged:
+        if b > start and a < end:
+            total += (min(b, end) - max(a, start)).total_seconds()
+    return total
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,13 @@ class Budget:
     downtime_seconds: float
     allowed_seconds: float
     burn_rates: dict[int, float]  # hours -> burn rate over the last hours before as_of
-    charges: list[Charge] = field(default_factory=list)
+    spans: tuple[Span, ...] = ()
+
+    @cached_property
+    def charges(self) -> list[Charge]:
+        """Computed when asked: an overview of every subject shows only one subject's."""
+        until = self.period.start + timedelta(seconds=self.elapsed_seconds)
+        return charges(self.spans, self.period.start, until) if self.spans else []
 
     @property
     def availability(self) -> float:
@@ -176,18 +191,18 @@ def measure(spans: Iterable[Span], objective: Decimal, period: Period, as_of: da
     """The numbers of one subject (its spans already chosen) over `period`, as of `as_of`."""
     spans = list(spans)
     until = min(max(as_of, period.start), period.end)
-    intervals = _intervals(spans, as_of)
+    intervals = merge(_intervals(spans, as_of))
     fraction = allowed_fraction(objective)
     burn = {}
     for hours in BURN_WINDOWS:
         window = timedelta(hours=hours)
-        burn[hours] = seconds_within(intervals, as_of - window, as_of) / window.total_seconds() / fraction
+        burn[hours] = _covered(intervals, as_of - window, as_of) / window.total_seconds() / fraction
     return Budget(
         period=period, as_of=as_of, objective=Decimal(objective),
         elapsed_seconds=(until - period.start).total_seconds(),
-        downtime_seconds=seconds_within(intervals, period.start, until),
+        downtime_seconds=_covered(intervals, period.start, until),
         allowed_seconds=float(Decimal(period.seconds) * (Decimal(100) - Decimal(objective)) / Decimal(100)),
-        burn_rates=burn, charges=charges(spans, period.start, until) if spans else [],
+        burn_rates=burn, spans=tuple(spans),
     )
 
 
@@ -206,7 +221,7 @@ def daily(spans: Iterable[Span], objective: Decimal, period: Period, as_of: date
     days, used, start = [], 0.0, period.start
     while start < min(period.end, as_of):
         end = min(start + timedelta(days=1), period.end, as_of)
-        down = seconds_within(intervals, start, end)
+        down = _covered(intervals, start, end)
         used += down
         length = (end - start).total_seconds()
         days.append(Day(start.date(), 100.0 * (1 - down / length), down / 60, 100.0 * used / allowed))
