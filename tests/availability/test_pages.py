@@ -105,3 +105,11 @@ def test_the_portal_shows_the_customer_their_own_availability_only(client, two_c
     page = client.get("/portal/").content.decode()
     assert "Availability" in page and "What consumed the budget" in page
     assert "Acme sync" not in page and "Globex" not in page  # no titles; nobody else's outage
+
+
+def test_an_outage_for_everyone_that_also_names_the_customer_counts_once(client, org):
+    make_outage(minutes=20, is_global=True, organizations=[org])
+    client.force_login(make_staff())
+    rows = client.get("/desk/availability/").context["rows"]
+    report = next(r["report"] for r in rows if r["report"].name == org.name)
+    assert len(report.rolling.charges) == 1 and report.rolling.downtime_minutes == pytest.approx(20)

@@ -146,14 +146,27 @@ def component_report(component, period: Period, as_of: datetime | None = None, *
                    period, as_of)
 
 
+def _once(spans: list[Span]) -> list[Span]:
+    return list({s.id: s for s in spans}.values())
+
+
 def overview(period: Period, as_of: datetime | None = None) -> list[Report]:
     """Every customer's and component's numbers for the month, worst first (least budget left)."""
     as_of = as_of or timezone.now()
     spans = load_spans(period, as_of)
     stored = objectives()
-    reports = [organization_report(o, period, as_of, spans=spans, stored=stored)
+    # Each subject's candidates by id, so the work grows with the outages, not customers x outages.
+    everyones = [s for s in spans if s.is_global or (s.component_ids and not s.organization_ids)]
+    named, on_component = defaultdict(list), defaultdict(list)
+    for span in spans:
+        for organization_id in span.organization_ids:
+            named[organization_id].append(span)
+        for component_id in span.component_ids:
+            on_component[component_id].append(span)
+    global_spans = [s for s in spans if s.is_global]
+    reports = [organization_report(o, period, as_of, spans=_once(everyones + named[o.pk]), stored=stored)
                for o in Organization.objects.only("id", "name", "plan")]
-    reports += [component_report(c, period, as_of, spans=spans, stored=stored)
+    reports += [component_report(c, period, as_of, spans=_once(global_spans + on_component[c.pk]), stored=stored)
                 for c in Component.objects.only("id", "name")]
     return sorted(reports, key=lambda r: (r.month.left_percent, r.month.availability, r.kind, r.name))
 
