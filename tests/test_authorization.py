@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from tests.availability.helpers import make_availability_ids
 from tests.calls.helpers import make_calls_ids
 from tests.factories import make_contact, make_customer, make_issue, make_org, make_unmask_grant
 from tests.feedback.helpers import make_feedback_ids
@@ -202,6 +203,18 @@ TABLE = [
     ("post", "/teams/{team_id}/budgets", {"hours": 20, "starts_on": "2026-11-02"},
      {"customer": 404, "staff": 403, "admin": 201}),
     ("get", "/teams/{team_id}/forecast", None, {"customer": 404, "staff": 200}),
+    ("get", "/organizations/{org}/availability", None, {"customer": 200, "outsider": 404, "staff": 200}),
+    ("get", "/components/{component_id}/availability", None, {"customer": 403, "staff": 200}),
+    ("get", "/outages", None, {"customer": 403, "staff": 200}),
+    ("post", "/outages", {"title": "Checkout down", "started_at": "2026-11-02T10:00:00Z", "is_global": True},
+     {"customer": 403, "staff": 403, **dict.fromkeys(OPS_AND_UP, 201)}),
+    ("get", "/outages/{outage_id}", None, {"customer": 403, "staff": 200}),
+    ("patch", "/outages/{outage_id}", {"title": "Checkout down for Acme"},
+     {"customer": 403, "staff": 403, **dict.fromkeys(OPS_AND_UP, 200)}),
+    ("get", "/availability/objectives", None, {"customer": 403, "staff": 200}),
+    ("put", "/availability/objectives", {"plan": "team", "target": "99.5"},
+     {"customer": 403, "staff": 403, "admin": 200}),
+    ("delete", "/availability/objectives/{objective_id}", None, {"customer": 403, "staff": 403, "admin": 204}),
 ]
 
 
@@ -225,6 +238,7 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
                       **make_intake_ids(), **make_calls_ids(), chat_key=999999, **make_feedback_ids(),
                       **make_knowledge_ids())
                       **make_intake_ids(), **make_calls_ids(), chat_key=999999, **make_planning_ids())
+                      **make_intake_ids(), **make_calls_ids(), **make_availability_ids(), chat_key=999999)
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

@@ -123,6 +123,11 @@ PAGES = [
     ("post", "planning-budget", {"team_id": "{team_id}"}, {"customer": PORTAL, "staff": 403, "admin": ALLOWED}),
     ("post", "planning-log-time", {"key": "{issue}"}, {"customer": PORTAL, "staff": ALLOWED}),
     ("post", "planning-remove-time", {"key": "{issue}"}, {"customer": PORTAL, "staff": 404}),
+    ("get", "availability-overview", {}, DESK_PAGE),
+    ("get", "availability-export", {}, DESK_PAGE),
+    ("post", "availability-record-outage", {"key": "{issue}"},
+     {"customer": PORTAL, "staff": 403, **dict.fromkeys(OPS_AND_UP, ALLOWED)}),
+    ("post", "availability-record-outage", {"key": "TL-999999"}, {"customer": PORTAL, "staff": 404}),
 ]
 
 

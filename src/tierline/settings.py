@@ -329,6 +329,17 @@ SATISFACTION_SURVEY = _env_bool("TIERLINE_SATISFACTION_SURVEY", True)  # a ratin
 SATISFACTION_LINK_DAYS = _env_int("TIERLINE_SATISFACTION_LINK_DAYS", 30)
 WEBHOOK_TIMEOUT_SECONDS = float(_env("TIERLINE_WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_MAX_RESPONSE_BYTES = _env_int("TIERLINE_WEBHOOK_MAX_RESPONSE_BYTES", 4096)  # read of an endpoint's answer
+# Availability: the objective (percent per month) of each plan until an admin sets one, of a
+# component without its own, and the lowest alert level that opens an outage (critical, error,
+# warning or info; alerts of that level or worse do).
+AVAILABILITY_PLAN_OBJECTIVES = {
+    plan.strip(): target.strip() for plan, _, target in (
+        item.partition("=") for item in _env(
+            "TIERLINE_AVAILABILITY_PLAN_OBJECTIVES", "free=99.0,team=99.5,business=99.9,enterprise=99.95",
+        ).split(",") if "=" in item)
+}
+AVAILABILITY_COMPONENT_OBJECTIVE = _env("TIERLINE_AVAILABILITY_COMPONENT_OBJECTIVE", "99.9")
+OUTAGE_ALERT_LEVEL = _env("TIERLINE_OUTAGE_ALERT_LEVEL", "critical").strip().lower()
 
 LOGGING = {
     "version": 1,

@@ -61,6 +61,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # A team's unplanned-work budget: senior engineers (the team leads) for their own teams.
     "planning.manage": frozenset({Role.SENIOR_ENGINEER_T5, Role.ADMIN}),
     "planning.manage_all": frozenset({Role.ADMIN}),  # every team's budget
+    "availability.view": STAFF_ROLES,  # outages, objectives, every customer's and component's availability
+    "outage.manage": frozenset({Role.OPERATIONS_T3, Role.ENGINEER_T4, Role.SENIOR_ENGINEER_T5, Role.ADMIN}),
+    "availability.configure": frozenset({Role.ADMIN}),  # availability objectives of plans, customers, components
 }
 
 

@@ -51,6 +51,8 @@ class AuditAction:
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
     FEATURE_REQUESTS_EXPORTED = "feature_request.exported"  # who asked and their revenue, as CSV
     BUDGET_SET = "planning.budget_set"  # a team's unplanned-work budget from a date on
+    OBJECTIVE_CHANGED = "availability.objective_changed"  # a plan's, customer's or component's objective
+    OBJECTIVE_REMOVED = "availability.objective_removed"
 
 
 # What a customer sees in "who looked at our data".

@@ -218,6 +218,9 @@ def seed_demo(*, issues: int = 2500, days: int = 182, seed: int = 7) -> None:
     from tierline.feedback.demo import seed_feedback
     from tierline.knowledge.demo import seed_knowledge
     from tierline.planning.demo import seed_planning
+    from tierline.availability.demo import seed_availability
+
+    seed_availability(now=now, organizations=cast.organizations, components=cast.components)
 
     seed_planning(rng=rng, now=now)
 

@@ -1,6 +1,9 @@
 """A metric's window as a server-rendered SVG line chart: the values, the detector's normal band,
 and the points outside it. Pure geometry here; the template draws it (metrics/_chart.html).
 `draw_bars`: bars per period against a stepped limit line (the planning app's budget chart)."""
+"""Server-rendered SVG line charts, pure geometry (the templates draw them): `draw`, a metric's
+window with the detector's normal band and the points outside it (metrics/_chart.html);
+`draw_series`, named series over evenly spaced steps on one scale (availability/_chart.html)."""
 
 from dataclasses import dataclass
 
@@ -73,3 +76,30 @@ def draw_bars(values: list[float], limits: list[float | None]) -> BarChart | Non
     steps = [f"{round(PAD + i * slot + dx, 1)},{_scale(0.0, hi, limit)}"
              for i, limit in enumerate(limits) if limit is not None for dx in (0, slot)]
     return BarChart(bars=bars, limit=" ".join(steps), y_max=hi)
+class SeriesChart:
+    """Named series over evenly spaced steps (days, say), each a <polyline>, on one scale."""
+
+    lines: dict[str, str]  # series name -> "x,y x,y ..."
+    y_min: float
+    y_max: float
+
+    def y(self, value: float) -> float:
+        """Where a value sits, for a guide line (an objective, a budget's end)."""
+        return _scale(self.y_min, self.y_max, value)
+
+
+def draw_series(series: dict[str, list[float]], *, lo: float | None = None, hi: float | None = None,
+                steps: int | None = None) -> SeriesChart | None:
+    """`steps`: how many positions the x axis has (more than the values so far: a month not over)."""
+    values = [v for vs in series.values() for v in vs]
+    if not values:
+        return None
+    lo = min(values) if lo is None else min(lo, min(values))
+    hi = max(values) if hi is None else max(hi, max(values))
+    count = max(steps or 0, *(len(vs) for vs in series.values()), 2)
+
+    def x(i: int) -> float:
+        return round(PAD + i / (count - 1) * (WIDTH - 2 * PAD), 1)
+
+    lines = {name: " ".join(f"{x(i)},{_scale(lo, hi, v)}" for i, v in enumerate(vs)) for name, vs in series.items()}
+    return SeriesChart(lines=lines, y_min=lo, y_max=hi)
