@@ -15,8 +15,8 @@ from tests.intake.helpers import make_intake_ids
 from tests.knowledge.helpers import make_knowledge_ids
 from tests.metrics.helpers import make_metric_ids
 from tests.openapi import openapi_document
-from tests.probes.helpers import make_probes_ids
 from tests.planning.helpers import make_planning_ids
+from tests.probes.helpers import make_probes_ids
 from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
 _unique = itertools.count()
@@ -230,15 +230,9 @@ def test_endpoint_access(api_as, role, method, path, body, expectations):
     api = api_as(user_for(role, org, other_org))
     url = path.format(issue=issue.key, org=org.pk, contact=contact.pk, grant=grant.pk, problem=999999,
                       calendar_id=999999, sla_policy_id=999999, escalation_policy_id=999999, rule_id=999999,
-                      **make_metric_ids(),
-                      **make_intake_ids(), **make_calls_ids(), **make_probes_ids(), chat_key=999999)
-                      **make_intake_ids(), **make_calls_ids(), chat_key=999999, metric="hotspots")
-                      **make_intake_ids(), **make_calls_ids(), chat_key=999999,
-                      webhook_id=999999)
-                      **make_intake_ids(), **make_calls_ids(), chat_key=999999, **make_feedback_ids(),
-                      **make_knowledge_ids())
-                      **make_intake_ids(), **make_calls_ids(), chat_key=999999, **make_planning_ids())
-                      **make_intake_ids(), **make_calls_ids(), **make_availability_ids(), chat_key=999999)
+                      **make_metric_ids(), **make_intake_ids(), **make_calls_ids(), **make_probes_ids(),
+                      **make_feedback_ids(), **make_knowledge_ids(), **make_planning_ids(),
+                      **make_availability_ids(), chat_key=999999, metric="hotspots", webhook_id=999999)
     n = next(_unique)
     payload = {k: v.format(n=n, issue=issue.key) if isinstance(v, str) else v for k, v in (body or {}).items()}
     response = getattr(api, method)(url, payload) if method != "get" else api.get(url)

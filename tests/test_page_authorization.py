@@ -14,9 +14,9 @@ from tests.conversations.helpers import make_chat_key
 from tests.factories import make_issue, make_org, make_unmask_grant
 from tests.feedback.helpers import make_feedback_ids
 from tests.intake.helpers import make_intake_ids
-from tests.probes.panel_helpers import make_issue_probe_ids
 from tests.knowledge.helpers import make_knowledge_ids
 from tests.planning.helpers import make_planning_ids
+from tests.probes.panel_helpers import make_issue_probe_ids
 from tests.roles import OPS_AND_UP, ROLES, expected_for, user_for
 
 _unique = itertools.count()
@@ -151,10 +151,8 @@ def test_page_access(client, role, method, name, kwargs, expectations):
     issue = make_issue(org)
     grant = make_unmask_grant(org, issue)
     ids = {"issue": issue.key, "org": org.pk, "other_org": other_org.pk, "grant": grant.pk, **make_intake_ids(),
-           "chat_key": make_chat_key(org).pk, **make_issue_probe_ids(issue)}
-           "chat_key": make_chat_key(org).pk, **make_feedback_ids(),
-           **make_knowledge_ids()}
-           "chat_key": make_chat_key(org).pk, **make_planning_ids()}
+           "chat_key": make_chat_key(org).pk, **make_issue_probe_ids(issue), **make_feedback_ids(),
+           **make_knowledge_ids(), **make_planning_ids()}
     try:
         url = reverse(name, kwargs={k: str(v).format(**ids) for k, v in kwargs.items()})
     except NoReverseMatch:

@@ -213,12 +213,12 @@ def seed_demo(*, issues: int = 2500, days: int = 182, seed: int = 7) -> None:
     acme = next((o for o in cast.organizations if o.name == "Acme Robotics"), None)
     seed_metrics(rng=rng, now=now, organization=acme,
                  component=next((c for c in cast.components if c.name == "Billing"), None))
+    from tierline.availability.demo import seed_availability
     from tierline.demo.portal_story import seed_portal_story
-    from tierline.notify.demo import seed_notify
     from tierline.feedback.demo import seed_feedback
     from tierline.knowledge.demo import seed_knowledge
+    from tierline.notify.demo import seed_notify
     from tierline.planning.demo import seed_planning
-    from tierline.availability.demo import seed_availability
 
     seed_availability(now=now, organizations=cast.organizations, components=cast.components)
 

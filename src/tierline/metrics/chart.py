@@ -1,9 +1,8 @@
-"""A metric's window as a server-rendered SVG line chart: the values, the detector's normal band,
-and the points outside it. Pure geometry here; the template draws it (metrics/_chart.html).
-`draw_bars`: bars per period against a stepped limit line (the planning app's budget chart)."""
-"""Server-rendered SVG line charts, pure geometry (the templates draw them): `draw`, a metric's
-window with the detector's normal band and the points outside it (metrics/_chart.html);
-`draw_series`, named series over evenly spaced steps on one scale (availability/_chart.html)."""
+"""Server-rendered SVG charts of the desk's panels, pure geometry (the templates draw them):
+`draw`, a metric's window with the detector's normal band and the points outside it
+(metrics/_chart.html); `draw_bars`, bars per period against a stepped limit line (the planning
+app's budget chart); `draw_series`, named series over evenly spaced steps on one scale
+(availability/_chart.html). The analytics pages' charts with axes and legends are `tierline.charts`."""
 
 from dataclasses import dataclass
 
@@ -76,6 +75,9 @@ def draw_bars(values: list[float], limits: list[float | None]) -> BarChart | Non
     steps = [f"{round(PAD + i * slot + dx, 1)},{_scale(0.0, hi, limit)}"
              for i, limit in enumerate(limits) if limit is not None for dx in (0, slot)]
     return BarChart(bars=bars, limit=" ".join(steps), y_max=hi)
+
+
+@dataclass(frozen=True)
 class SeriesChart:
     """Named series over evenly spaced steps (days, say), each a <polyline>, on one scale."""
 
