@@ -5,7 +5,7 @@ from channels.layers import channel_layers
 from channels.testing.websocket import WebsocketCommunicator
 
 from tests.conftest import require_service
-from tests.conversations.conftest import run_async
+from tests.event_loop import run_async
 from tierline.asgi import application
 from tierline.conversations.delivery import conversation_group
 

@@ -4,6 +4,7 @@ process on commit, across processes by the periodic check (one read for all wait
 import asyncio
 import time
 
+from tests.event_loop import run_async
 from tierline.probes.notify import ProbeSetHub, announce_probe_set, hub_for_running_loop
 
 
@@ -34,7 +35,7 @@ def test_the_periodic_check_wakes_every_waiter_of_a_changed_service_with_one_rea
         assert await other is False  # billing did not change: it times out
         assert all(r == ["billing", "portal"] or r == ["billing"] for r in reads)  # one read per tick for all
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 def test_an_announcement_wakes_at_once_and_an_older_version_never_does():
@@ -49,7 +50,7 @@ def test_an_announcement_wakes_at_once_and_an_older_version_never_does():
         assert await asyncio.wait_for(waiter, 1) is True
         assert await hub.wait("portal", 7, 1) is True  # heard of 8 already: no wait at all
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 def test_announce_from_another_thread_reaches_the_loops_hub():
@@ -60,4 +61,4 @@ def test_announce_from_another_thread_reaches_the_loops_hub():
         await asyncio.to_thread(announce_probe_set, "svc-announce", 1)  # as transaction.on_commit does
         assert await asyncio.wait_for(waiter, 1) is True
 
-    asyncio.run(scenario())
+    run_async(scenario)

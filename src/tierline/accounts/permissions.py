@@ -128,3 +128,11 @@ def can_manage_team_planning(user: User, team) -> bool:
     if not has_perm(user, "planning.manage"):
         return False
     return has_perm(user, "planning.manage_all") or team.members.filter(pk=user.pk).exists()
+
+
+def may_manage_some_team_planning(user: User) -> bool:
+    """Whether any team's budget is the user's to set: asked before looking the team up, so a token
+    that may set none learns nothing of which teams exist."""
+    if not has_perm(user, "planning.manage"):
+        return False
+    return has_perm(user, "planning.manage_all") or user.teams.exists()

@@ -61,7 +61,7 @@ class ChargeOut(BaseModel):
     issues: list[str]  # keys (a customer sees only their own)
 
 
-class BudgetOut(BaseModel):
+class ErrorBudgetOut(BaseModel):
     period: str
     start: datetime
     end: datetime
@@ -92,8 +92,8 @@ class AvailabilityOut(BaseModel):
     name: str
     objective: str  # percent
     objective_from: str  # customer, plan <name>, component, default
-    month: BudgetOut
-    rolling_30_days: BudgetOut
+    month: ErrorBudgetOut
+    rolling_30_days: ErrorBudgetOut
     days: list[DayOut]
 
 

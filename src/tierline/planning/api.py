@@ -6,7 +6,7 @@ from dataclasses import asdict
 from ninja import Router, Status
 
 from tierline.accounts.models import Team
-from tierline.accounts.permissions import can_manage_team_planning, has_perm
+from tierline.accounts.permissions import can_manage_team_planning, has_perm, may_manage_some_team_planning
 from tierline.accounts.schemas import user_ref
 from tierline.errors import InvalidInput, NotFound, PermissionDenied
 from tierline.issues.queries import get_issue_for_user
@@ -22,7 +22,7 @@ from .queries import (
     team_forecast,
     team_weeks,
 )
-from .schemas import BudgetIn, BudgetOut, ForecastOut, TimeEntryIn, TimeEntryOut, WeekOut
+from .schemas import BudgetIn, TeamBudgetOut, ForecastOut, TimeEntryIn, TimeEntryOut, WeekOut
 
 router = Router(tags=["planning"])
 
@@ -86,15 +86,18 @@ def get_team_planning(request, team_id: int, weeks: int = 26):
     return [{**asdict(r), "hours": r.hours, "is_over_budget": r.is_over_budget} for r in rows]
 
 
-@router.get("/teams/{team_id}/budgets", response={200: list[BudgetOut], **ERRORS})
+@router.get("/teams/{team_id}/budgets", response={200: list[TeamBudgetOut], **ERRORS})
 def get_budgets(request, team_id: int):
     team = get_team_or_404(request.auth, team_id)
     return [budget_out(b) for b in list_budgets(team)]
 
 
-@router.post("/teams/{team_id}/budgets", response={201: BudgetOut, **ERRORS})
+@router.post("/teams/{team_id}/budgets", response={201: TeamBudgetOut, **ERRORS})
 def set_budget(request, team_id: int, payload: BudgetIn):
     """A new budget for the team from the week of `starts_on` on (audited)."""
+    # Staff who may set no team's budget learn nothing of which teams exist; customers see no teams.
+    if has_perm(request.auth, "planning.view") and not may_manage_some_team_planning(request.auth):
+        raise PermissionDenied("Admins and the team's leads set its budget")
     team = get_team_or_404(request.auth, team_id)
     if not can_manage_team_planning(request.auth, team):
         raise PermissionDenied("Admins and the team's leads set its budget")

@@ -32,7 +32,7 @@ class BudgetIn(BaseModel):
     reason: Text = Field(default="", max_length=500)
 
 
-class BudgetOut(BaseModel):
+class TeamBudgetOut(BaseModel):
     id: int
     team_id: int
     hours: float
