@@ -13,7 +13,9 @@ free_port() { "$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0
 
 cleanup() {
   [ -n "${PG_STARTED:-}" ] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
-  [ -n "${REDIS_PORT:-}" ] && redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  for port in "${REDIS_PORTS[@]:-}"; do
+    [ -n "$port" ] && redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -58,25 +60,48 @@ if [ -x "$PG_BIN/initdb" ]; then
   PG_STARTED=1
   export TIERLINE_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/tierline"
 fi
+# Each suite has its own Redis: the two run side by side, and pub/sub channels span a server's databases.
+start_redis() {  # name: starts a server on a free port and adds the port to REDIS_PORTS
+  local port; port="$(free_port)"
+  redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$WORK" \
+    --pidfile "$WORK/redis-$1.pid" --logfile "$WORK/redis-$1.log" --save "" >/dev/null
+  REDIS_PORTS+=("$port")
+}
+REDIS_PORTS=()
 if command -v redis-server >/dev/null; then
-  REDIS_PORT="$(free_port)"
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --dir "$WORK" \
-    --pidfile "$WORK/redis.pid" --logfile "$WORK/redis.log" --save "" >/dev/null
-  export TIERLINE_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+  start_redis sqlite; SQLITE_REDIS="redis://127.0.0.1:${REDIS_PORTS[0]}/0"
+  start_redis pg; PG_REDIS="redis://127.0.0.1:${REDIS_PORTS[1]}/0"
 fi
-
-echo "== Tierline suite on SQLite"
-"$BIN/python" -m pytest tests
-
-if [ -n "${TIERLINE_TEST_DATABASE_URL:-}" ]; then
-  echo "== Tierline suite on PostgreSQL 15"
-  DATABASE_URL="$TIERLINE_TEST_DATABASE_URL" "$BIN/python" -m pytest tests -m "not browser and not e2e"
-elif [ -n "$CI" ]; then
+if [ -z "${TIERLINE_TEST_DATABASE_URL:-}" ] && [ -n "$CI" ]; then
   echo "PostgreSQL is required in CI" >&2
   exit 1
 fi
 
+# The SQLite suite (with the browser and end-to-end tests) and the PostgreSQL suite run side by
+# side, one per core; each one's output is printed whole when it ends.
+run_suite() {  # name, log, then the environment and pytest arguments
+  local name="$1" log="$2"; shift 2
+  if env "$@" >"$log" 2>&1; then echo "ok" >"$log.status"; else echo "failed" >"$log.status"; fi
+  echo "== Tierline suite on $name"; cat "$log"
+}
+run_suite SQLite "$WORK/sqlite.log" TIERLINE_TEST_REDIS_URL="${SQLITE_REDIS:-}" \
+  "$BIN/python" -m pytest tests &
+SQLITE_PID=$!
+if [ -n "${TIERLINE_TEST_DATABASE_URL:-}" ]; then
+  run_suite "PostgreSQL 15" "$WORK/pg.log" TIERLINE_TEST_REDIS_URL="${PG_REDIS:-}" \
+    DATABASE_URL="$TIERLINE_TEST_DATABASE_URL" "$BIN/python" -m pytest tests -m "not browser and not e2e" &
+  PG_PID=$!
+fi
+wait "$SQLITE_PID" || true
+[ -n "${PG_PID:-}" ] && { wait "$PG_PID" || true; }
+
+failed=0
+for log in "$WORK"/*.log.status; do
+  [ "$(cat "$log")" = ok ] || failed=1
+done
+
 if [ -d agent/tests ]; then
   echo "== tierline-agent"
-  "$BIN/python" -m pytest agent/tests -q -p no:cacheprovider -p no:django
+  "$BIN/python" -m pytest agent/tests -q -p no:cacheprovider -p no:django || failed=1
 fi
+exit "$failed"

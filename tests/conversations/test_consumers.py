@@ -6,8 +6,8 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.core import mail
 
-from tests.event_loop import run_async
 from tests.conversations.helpers import make_chat_key, signed_identity
+from tests.event_loop import run_async
 from tests.factories import make_org, make_staff
 from tierline.asgi import application
 from tierline.conversations.models import Conversation

@@ -1,5 +1,7 @@
 """/api/v1/feature-requests and /issues/{key}/feature-request, answers checked against the OpenAPI document."""
 
+from urllib.parse import quote
+
 import pytest
 
 from tests.factories import make_contact, make_customer, make_issue, make_staff
@@ -102,6 +104,9 @@ def test_bad_input_is_a_clear_error(staff_api):
     request = make_request()
     selfmerge = staff_api.post(f"/feature-requests/{request.pk}/merge", {"into_id": request.pk, "reason": "x"})
     assert selfmerge.status_code == 422
+    for status in ("maybe", "open\x00"):  # PostgreSQL cannot even compare text holding NUL
+        listed = staff_api.get(f"/feature-requests?status=open&status={quote(status)}")
+        assert listed.status_code == 422 and "status" in listed.json()["fields"]
 
 
 def test_the_list_endpoint_keeps_its_query_count(api_as, django_assert_max_num_queries):

@@ -198,7 +198,7 @@ def do_set_objective(*, actor, target, plan: str = "", organization=None, compon
     if plan and plan not in Plan.values:
         raise InvalidInput("Invalid objective", {"plan": f"one of {', '.join(Plan.values)}"})
     subject = {"plan": plan} if plan else {"organization": organization} if organization else {"component": component}
-    objective = Objective.objects.select_for_update().filter(**subject).first()
+    objective = Objective.objects.select_for_update().filter(**subject).order_by("pk").first()
     before = percent_text(objective.target) if objective else None
     if objective is None:
         objective = Objective(plan=plan, organization=organization, component=component)

@@ -19,6 +19,7 @@ from tierline.audit.actions import AuditAction, do_record_audit
 from tierline.errors import InvalidInput
 from tierline.issues.actions import do_add_comment, do_update_issue
 from tierline.issues.models import Component, EventKind, Issue, IssueEvent
+from tierline.text import text_problems, title_problems
 
 from .models import FeatureRequest, RequestLink, RequestStatus
 
@@ -28,16 +29,8 @@ EDITABLE = frozenset({"title", "description", "component", "status"})
 
 
 def _clean_text(fields: dict) -> dict:
-    problems = {name: "must not contain NUL characters" for name in ("title", "description", "reason", "body")
-                if "\x00" in (fields.get(name) or "")}
-    if "title" in fields:
-        fields["title"] = " ".join((fields["title"] or "").split())
-        if not fields["title"]:
-            problems["title"] = "required"
-        elif len(fields["title"]) > MAX_TITLE:
-            problems["title"] = f"at most {MAX_TITLE} characters"
-    if len(fields.get("description") or "") > MAX_TEXT:
-        problems["description"] = f"at most {MAX_TEXT} characters"
+    problems = {**text_problems(fields, {"description": MAX_TEXT, "reason": MAX_TEXT, "body": MAX_TEXT}),
+                **title_problems(fields, MAX_TITLE)}
     if "status" in fields and fields["status"] not in RequestStatus.values:
         problems["status"] = f"one of {', '.join(RequestStatus.values)}"
     if problems:

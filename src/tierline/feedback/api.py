@@ -7,7 +7,7 @@ from ninja import Query, Router, Status
 from tierline.accounts.permissions import has_perm
 from tierline.accounts.schemas import user_ref
 from tierline.customers.masking import PersonalData
-from tierline.errors import PermissionDenied
+from tierline.errors import InvalidInput, PermissionDenied
 from tierline.issues.models import Component
 from tierline.issues.queries import get_issue_for_user
 from tierline.schemas import ERRORS, referenced_row
@@ -19,7 +19,7 @@ from .actions import (
     do_tell_requesters,
     do_update_feature_request,
 )
-from .models import FeatureRequest
+from .models import FeatureRequest, RequestStatus
 from .queries import (
     SORTS,
     RankedRequest,
@@ -99,6 +99,9 @@ def list_feature_requests(request, sort: str = "arr", status: list[str] = Query(
     asking), `customers` (how many) or `recent` (latest issue asking)."""
     _may_manage(request.auth)
     sort = sort if sort in SORTS else "arr"
+    unknown = [s for s in status or () if s not in RequestStatus.values]
+    if unknown:
+        raise InvalidInput("Invalid filters", {"status": f"one of {', '.join(RequestStatus.values)}"})
     rows = rank_requests(sort=sort, statuses=status or (), limit=max(1, min(limit, 500)))
     return {"items": [request_out(row) for row in rows]}
 

@@ -18,6 +18,7 @@ from tierline.errors import InvalidInput
 from tierline.escalation.models import Problem
 from tierline.issues.actions import do_add_comment
 from tierline.issues.models import Comment, Component, EventKind, Issue, IssueEvent
+from tierline.text import text_problems, title_problems
 
 from .models import Article, ArticleStatus, Visibility
 from .search import index_article
@@ -28,16 +29,7 @@ EDITABLE = frozenset({"title", "body", "visibility", "status", "component"})
 
 
 def _clean(fields: dict) -> dict:
-    problems = {name: "must not contain NUL characters" for name in ("title", "body")
-                if "\x00" in (fields.get(name) or "")}
-    if "title" in fields:
-        fields["title"] = " ".join((fields["title"] or "").split())
-        if not fields["title"]:
-            problems["title"] = "required"
-        elif len(fields["title"]) > MAX_TITLE:
-            problems["title"] = f"at most {MAX_TITLE} characters"
-    if len(fields.get("body") or "") > MAX_BODY:
-        problems["body"] = f"at most {MAX_BODY} characters"
+    problems = {**text_problems(fields, {"body": MAX_BODY}), **title_problems(fields, MAX_TITLE)}
     if "visibility" in fields and fields["visibility"] not in Visibility.values:
         problems["visibility"] = f"one of {', '.join(Visibility.values)}"
     if "status" in fields and fields["status"] not in ArticleStatus.values:

@@ -16,6 +16,7 @@ from tierline.accounts.permissions import has_perm
 from tierline.audit.actions import AuditAction, do_record_audit
 from tierline.errors import InvalidInput, NotFound, PermissionDenied
 from tierline.issues.models import EventKind, Issue, IssueEvent
+from tierline.text import text_problems
 
 from .models import TeamBudget, TimeEntry
 
@@ -42,10 +43,7 @@ def _check_time(minutes, spent_on: date, note: str) -> None:
         problems["spent_on"] = "not in the future"
     elif spent_on < today - timedelta(days=366):
         problems["spent_on"] = "within the last year"
-    if "\x00" in note:
-        problems["note"] = "must not contain NUL characters"
-    elif len(note) > MAX_NOTE:
-        problems["note"] = f"at most {MAX_NOTE} characters"
+    problems.update(text_problems({"note": note}, {"note": MAX_NOTE}))
     if problems:
         raise InvalidInput("Invalid time entry", problems)
 
@@ -74,7 +72,7 @@ def do_remove_time_entry(entry: TimeEntry, *, actor: User, at: datetime | None =
     """The author removes an entry within a day of logging it; an admin, any entry."""
     now = at or timezone.now()
     with transaction.atomic():
-        entry = TimeEntry.objects.select_for_update().select_related("user", "team", "issue").get(pk=entry.pk)
+        entry = TimeEntry.objects.select_for_update(of=("self",)).select_related("user", "team", "issue").get(pk=entry.pk)
         if entry.is_removed:
             raise NotFound("Time entry not found")
         if not has_perm(actor, "time.remove_any"):

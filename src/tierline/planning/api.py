@@ -22,7 +22,7 @@ from .queries import (
     team_forecast,
     team_weeks,
 )
-from .schemas import BudgetIn, TeamBudgetOut, ForecastOut, TimeEntryIn, TimeEntryOut, WeekOut
+from .schemas import BudgetIn, ForecastOut, TeamBudgetOut, TimeEntryIn, TimeEntryOut, WeekOut
 
 router = Router(tags=["planning"])
 

@@ -11,6 +11,8 @@ import re
 from django.conf import settings
 from tierline_agent import check_probe
 
+from tierline.text import text_problems
+
 from .models import Kind, MetricType
 
 SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
@@ -22,18 +24,8 @@ MAX_RATE = 1000.0
 
 
 def _text_problems(fields: dict) -> dict[str, str]:
-    problems = {}
-    for name in ("location", "condition", "template", "value", "metric_name", "logger", "reason"):
-        text = fields.get(name)
-        if text is None:
-            continue
-        if not isinstance(text, str):
-            problems[name] = "must be text"
-        elif "\x00" in text:
-            problems[name] = "must not contain NUL characters"
-        elif len(text) > (MAX_REASON if name == "reason" else MAX_EXPRESSION):
-            problems[name] = "is too long"
-    return problems
+    names = ("location", "condition", "template", "value", "metric_name", "logger")
+    return text_problems(fields, {**{name: MAX_EXPRESSION for name in names}, "reason": MAX_REASON})
 
 
 def _limit_problems(fields: dict) -> dict[str, str]:
