@@ -92,6 +92,20 @@ def test_missing_and_wrong_tokens_are_refused(victim, credential, method, path, 
     assert response.status_code == (403 if path in SIGNED else 401), response.content
 
 
+# The agents' endpoints take agent tokens, and keep a NUL of captured text as U+FFFD (tests/probes/test_wire.py).
+TEXT_WRITES = [(m, p, b) for m, p, b, _ in WRITES if any(isinstance(v, str) for v in (b or {}).values())
+               and not p.startswith("/agents/")]
+
+
+@pytest.mark.parametrize("method,path,body", TEXT_WRITES, ids=[f"{m} {p}" for m, p, _ in TEXT_WRITES])
+def test_nul_characters_in_any_text_field_are_refused_before_anything_is_stored(victim, method, path, body):
+    # PostgreSQL text cannot hold NUL: reaching the database with one would be a 500, and lose the write.
+    admin = do_create_api_token(make_staff("admin"), scope="admin")[1]
+    poisoned = {k: v + "\x00" if isinstance(v, str) else v for k, v in body.items()}
+    response = _call(Client(), method, path, poisoned, victim, _bearer(admin))
+    assert response.status_code in (404, 422), response.content
+
+
 @pytest.mark.parametrize("method,path,body", [(m, p, b) for m, p, b, _ in WRITES],
                          ids=[f"{m} {p}" for m, p, _, _ in WRITES])
 def test_read_tokens_never_write(victim, method, path, body):

@@ -110,3 +110,19 @@ def test_attachment_download_checks_access(client, desk, org, other_org, setting
     assert b"".join(response.streaming_content) == b"s3cr3t"
     client.force_login(make_customer(org))  # same org, but the note is internal
     assert client.get(f"/attachments/{attachment.pk}").status_code == 404
+
+
+def test_the_timeline_words_probes_and_feature_requests(desk, org, agent):
+    from tests.feedback.helpers import ask, make_request
+    from tests.probes.helpers import make_probe
+    from tierline.probes.actions import do_remove_probe
+
+    request = make_request("Export invoices as CSV")
+    issue = ask(request, org, actor=agent)
+    probe = make_probe(issue, actor=agent, condition="len(token) > 8000")
+    do_remove_probe(probe, actor=agent, reason="found it")
+    timeline = desk.get(f"/desk/issues/{issue.key}/").content.decode()
+    timeline = timeline[timeline.index('aria-label="Timeline"'):]
+    assert f"marked as feature request {request.key} “Export invoices as CSV”" in timeline
+    assert f"added log probe {probe.public_id} at <code>app/auth.py:88</code> on portal, only acme-robotics: token too long for TL customers" in timeline
+    assert f"removed probe {probe.public_id} at <code>app/auth.py:88</code>: found it" in timeline

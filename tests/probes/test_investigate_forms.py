@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.factories import make_issue, make_org, make_staff
 from tests.probes.helpers import make_agent_token, make_instance, make_probe
-from tierline.probes.models import Probe
+from tierline.probes.models import AgentInstance, Probe
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,25 @@ def test_all_customers_is_an_explicit_checkbox(client, issue, engineer):
     add(client, issue, all_customers="1")
     probe = Probe.objects.get(issue=issue)
     assert probe.all_customers and probe.organization is None
+
+
+def test_a_probe_can_be_narrowed_to_chosen_instances_and_tags(client, issue, engineer):
+    instance = AgentInstance.objects.get()
+    page = client.get(reverse("desk-issue", kwargs={"key": issue.key})).content.decode()
+    assert f'<option value="{instance.instance_id}"' in page  # the registered instances to choose from
+    add(client, issue, instance_ids=[instance.instance_id], tags="deployment = tyrell-eu, region=eu")
+    probe = Probe.objects.get(issue=issue)
+    assert probe.instance_ids == [instance.instance_id] and probe.tags == {"deployment": "tyrell-eu", "region": "eu"}
+    page = client.get(reverse("desk-issue", kwargs={"key": issue.key})).content.decode()
+    assert "instances tagged <code>deployment=tyrell-eu</code>, <code>region=eu</code>" in page
+
+
+def test_tags_that_are_not_name_value_pairs_come_back_beside_their_field(client, issue, engineer):
+    response = add(client, issue, tags="deployment")
+    html = response.content.decode()
+    assert response.status_code == 422 and not Probe.objects.exists()
+    assert "name=value pairs" in html[html.index('id="probe-tags-error"'):][:200]
+    assert 'value="deployment"' in html
 
 
 def test_a_bad_condition_comes_back_beside_its_field_with_what_was_typed(client, issue, engineer):

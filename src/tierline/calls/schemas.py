@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field, StrictInt
 
 from tierline.accounts.schemas import UserRef
 from tierline.issues.schemas import IssueOut, Ref
-from tierline.schemas import RowId
+from tierline.schemas import RowId, Text
 
 from .models import Direction, Outcome
 
@@ -15,10 +15,10 @@ OutcomeIn = Literal[tuple(Outcome.values)]  # type: ignore[valid-type]
 
 class CallIn(BaseModel):
     direction: DirectionIn
-    caller_number: str = Field(min_length=1, max_length=64)
+    caller_number: Text = Field(min_length=1, max_length=64)
     outcome: OutcomeIn
     duration_seconds: StrictInt = Field(default=0, ge=0, le=7 * 24 * 3600)
-    notes: str = Field(default="", max_length=20_000)
+    notes: Text = Field(default="", max_length=20_000)
     contact_id: RowId | None = None  # matched by the caller's number when not given
     started_at: datetime | None = None
 
@@ -26,8 +26,8 @@ class CallIn(BaseModel):
 class CallIssueIn(CallIn):
     """A new issue opened from a call."""
 
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=100_000)
+    title: Text = Field(min_length=1, max_length=300)
+    description: Text = Field(default="", max_length=100_000)
     severity: StrictInt = Field(default=3, ge=1, le=4)
     organization_id: RowId | None = None
 
@@ -56,14 +56,14 @@ class CallOpened(BaseModel):
 
 
 class PhoneLineIn(BaseModel):
-    slug: str = Field(min_length=1, max_length=50)
+    slug: Text = Field(min_length=1, max_length=50)
     provider: Literal["twilio"] = "twilio"
-    auth_token: str = Field(min_length=1, max_length=200)
+    auth_token: Text = Field(min_length=1, max_length=200)
     organization_id: RowId | None = None
 
 
 class PhoneLineTokenIn(BaseModel):
-    auth_token: str = Field(min_length=1, max_length=200)
+    auth_token: Text = Field(min_length=1, max_length=200)
 
 
 class PhoneLineOut(BaseModel):

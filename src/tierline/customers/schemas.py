@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import BaseModel, Field, StrictBool
 
-from tierline.schemas import IsoDate, RowId
+from tierline.schemas import IsoDate, RowId, Text
 
 
 class OrganizationOut(Schema):
@@ -21,26 +21,26 @@ class OrganizationOut(Schema):
 
 
 class OrganizationIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    email_domains: list[str] = []
-    plan: str = "team"
+    name: Text = Field(min_length=1, max_length=200)
+    email_domains: list[Text] = []
+    plan: Text = "team"
     annual_revenue: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
-    importance: str = "standard"
+    importance: Text = "standard"
     renewal_date: IsoDate | None = None
     open_deal_value: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
-    notes: str = ""
+    notes: Text = ""
     unmask_needs_approval: StrictBool = False
 
 
 class OrganizationPatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    email_domains: list[str] | None = None
-    plan: str | None = None
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    email_domains: list[Text] | None = None
+    plan: Text | None = None
     annual_revenue: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    importance: str | None = None
+    importance: Text | None = None
     renewal_date: IsoDate | None = None
     open_deal_value: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    notes: str | None = None
+    notes: Text | None = None
     unmask_needs_approval: StrictBool | None = None
 
 
@@ -58,9 +58,9 @@ class ContactOut(Schema):
 
 
 class ContactIn(BaseModel):
-    email: str = Field(min_length=3, max_length=254)
-    name: str = Field(default="", max_length=200)
-    phone: str = Field(default="", max_length=50)
+    email: Text = Field(min_length=3, max_length=254)
+    name: Text = Field(default="", max_length=200)
+    phone: Text = Field(default="", max_length=50)
     organization_id: RowId | None = None
 
 

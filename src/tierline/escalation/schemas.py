@@ -4,11 +4,11 @@ from typing import Any
 from pydantic import BaseModel, Field, StrictInt
 
 from tierline.issues.schemas import IssueOut, Ref
-from tierline.schemas import RowId
+from tierline.schemas import RowId, Text
 
 
 class HandoffIn(BaseModel):
-    note: str = Field(min_length=1, max_length=10_000)
+    note: Text = Field(min_length=1, max_length=10_000)
     to_tier: StrictInt | None = Field(default=None, ge=1, le=5)
     team_id: RowId | None = None
     assignee_id: RowId | None = None
@@ -27,7 +27,7 @@ class QuestionnaireOut(BaseModel):
 
 class QuestionnaireIn(BaseModel):
     answers: dict[str, Any] = {}
-    reproduction_steps: str | None = Field(default=None, max_length=100_000)
+    reproduction_steps: Text | None = Field(default=None, max_length=100_000)
 
 
 class ClockOut(BaseModel):
@@ -51,9 +51,9 @@ class BreachingOut(BaseModel):
 
 class TeamTaskIn(BaseModel):
     team_id: RowId
-    title: str | None = Field(default=None, max_length=300)
+    title: Text | None = Field(default=None, max_length=300)
     owner_id: RowId | None = None
-    status: str | None = None
+    status: Text | None = None
 
 
 class TeamTaskOut(BaseModel):
@@ -87,22 +87,22 @@ class ProblemOut(BaseModel):
 
 
 class ProblemIn(BaseModel):
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=100_000)
+    title: Text = Field(min_length=1, max_length=300)
+    description: Text = Field(default="", max_length=100_000)
     team_id: RowId | None = None
-    fix_version: str = Field(default="", max_length=50)
+    fix_version: Text = Field(default="", max_length=50)
 
 
 class ProblemPatch(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    description: str | None = Field(default=None, max_length=100_000)
+    title: Text | None = Field(default=None, min_length=1, max_length=300)
+    description: Text | None = Field(default=None, max_length=100_000)
     team_id: RowId | None = None
-    status: str | None = None
-    fix_version: str | None = Field(default=None, max_length=50)
+    status: Text | None = None
+    fix_version: Text | None = Field(default=None, max_length=50)
 
 
 class ProblemLinkIn(BaseModel):
-    issue_key: str = Field(min_length=1, max_length=40)
+    issue_key: Text = Field(min_length=1, max_length=40)
     unlink: bool = False
 
 

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from tierline.schemas import RowId
+from tierline.schemas import RowId, Text
 
 
 class AlertAccepted(BaseModel):
@@ -32,11 +32,11 @@ class InboundMessageList(BaseModel):
 
 
 class IntegrationIn(BaseModel):
-    slug: str = Field(min_length=1, max_length=50)
-    source: str
+    slug: Text = Field(min_length=1, max_length=50)
+    source: Text
     organization_id: RowId | None = None
-    resolve_mode: str = "resolve"
-    customer_label: str = Field(default="customer", min_length=1, max_length=100)
+    resolve_mode: Text = "resolve"
+    customer_label: Text = Field(default="customer", min_length=1, max_length=100)
 
 
 class IntegrationOut(BaseModel):
@@ -58,8 +58,8 @@ class SimilarIssueOut(BaseModel):
 
 
 class ReviewsIn(BaseModel):
-    source: str = Field(default="app_store", min_length=1, max_length=50)
-    data: str = Field(min_length=1, max_length=5_000_000)  # the export file's text, CSV or JSON
+    source: Text = Field(default="app_store", min_length=1, max_length=50)
+    data: Text = Field(min_length=1, max_length=5_000_000)  # the export file's text, CSV or JSON
 
 
 class ReviewsImported(BaseModel):

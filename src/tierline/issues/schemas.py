@@ -3,7 +3,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from tierline.accounts.schemas import UserRef
-from tierline.schemas import RowId
+from tierline.schemas import RowId, Text
 
 # Plain pydantic models, not ninja's Schema: ninja's adapter reads attributes off any object (so a
 # JSON string body would pass as an issue), and it costs more than the database on a 50-row page.
@@ -44,15 +44,15 @@ class IssueList(BaseModel):
 
 
 class UploadIn(BaseModel):
-    filename: str = Field(min_length=1, max_length=255)
-    content_type: str = Field(default="application/octet-stream", max_length=100)
-    content_base64: str
+    filename: Text = Field(min_length=1, max_length=255)
+    content_type: Text = Field(default="application/octet-stream", max_length=100)
+    content_base64: Text
 
 
 class IssueIn(BaseModel):
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=100_000)
-    channel: str = "api"
+    title: Text = Field(min_length=1, max_length=300)
+    description: Text = Field(default="", max_length=100_000)
+    channel: Text = "api"
     severity: StrictInt = Field(default=3, ge=1, le=4)
     priority: StrictInt | None = Field(default=None, ge=0, le=3)
     tier: StrictInt = Field(default=1, ge=1, le=5)
@@ -63,13 +63,13 @@ class IssueIn(BaseModel):
     assignee_id: RowId | None = None
     attachments: list[UploadIn] = []
     affected_users: StrictInt | None = Field(default=None, ge=0, le=1_000_000_000)
-    labels: list[str] = Field(default=[], max_length=20)
+    labels: list[Text] = Field(default=[], max_length=20)
 
 
 class IssuePatch(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    description: str | None = Field(default=None, max_length=100_000)
-    status: str | None = None
+    title: Text | None = Field(default=None, min_length=1, max_length=300)
+    description: Text | None = Field(default=None, max_length=100_000)
+    status: Text | None = None
     severity: StrictInt | None = Field(default=None, ge=1, le=4)
     priority: StrictInt | None = Field(default=None, ge=0, le=3)
     tier: StrictInt | None = Field(default=None, ge=1, le=5)
@@ -77,7 +77,7 @@ class IssuePatch(BaseModel):
     team_id: RowId | None = None
     component_id: RowId | None = None
     affected_users: StrictInt | None = Field(default=None, ge=0, le=1_000_000_000)
-    labels: list[str] | None = Field(default=None, max_length=20)
+    labels: list[Text] | None = Field(default=None, max_length=20)
 
 
 class AttachmentOut(BaseModel):
@@ -100,6 +100,6 @@ class CommentOut(BaseModel):
 
 
 class CommentIn(BaseModel):
-    body: str = Field(default="", max_length=100_000)
+    body: Text = Field(default="", max_length=100_000)
     is_public: StrictBool = True
     attachments: list[UploadIn] = []

@@ -17,7 +17,7 @@ from tierline.errors import ActionError, NotFound
 
 from .actions import do_add_comment, do_update_issue
 from .forms import CommentForm, IssueUpdateForm, uploads_from
-from .models import Channel, Priority, Status
+from .models import Channel, EventKind, Priority, Status
 from .queries import SORTS, IssueFilters, get_attachment_for_user, get_issue_for_user, list_issues, list_timeline
 
 SORT_LABELS = {
@@ -99,6 +99,14 @@ def queue(request):
     })
 
 
+# Timeline entries of the apps beside the ladder, worded in issues/_timeline_investigation.html.
+INVESTIGATION_KINDS = frozenset({
+    EventKind.PROBE_ADDED, EventKind.PROBE_CHANGED, EventKind.PROBE_REMOVED, EventKind.PROBE_HIT,
+    EventKind.FEATURE_REQUEST, EventKind.REQUEST_MERGED, EventKind.FIX_SHIPPED, EventKind.SATISFACTION_RATED,
+    EventKind.ARTICLE_SUGGESTED, EventKind.ARTICLE_WRITTEN, EventKind.OUTAGE_RECORDED,
+})
+
+
 def _issue_page(request, issue, comment_form=None, update_form=None, status=200, **extra):
     update_form = update_form or IssueUpdateForm(initial={
         "status": issue.status, "assignee": issue.assignee_id, "team": issue.team_id,
@@ -108,6 +116,7 @@ def _issue_page(request, issue, comment_form=None, update_form=None, status=200,
         "update_form": update_form, "can_triage": has_perm(request.user, "issue.triage"),
         # The requester and the customer's people in the timeline are masked unless unmasked.
         "privacy": PersonalData(request.user, what=f"issue {issue.key}", organization_id=issue.organization_id),
+        "investigation_kinds": INVESTIGATION_KINDS,
         **extra,
     }, status=status)
 

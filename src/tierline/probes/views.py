@@ -37,6 +37,18 @@ def _number(text: str, field: str, errors: dict, *, integer: bool = False):
     return number
 
 
+def _tags(text: str, errors: dict) -> dict:
+    """`deployment=tyrell-eu, region=eu` as {"deployment": "tyrell-eu", "region": "eu"}."""
+    tags = {}
+    for pair in filter(None, (p.strip() for p in (text or "").split(","))):
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            errors["tags"] = "name=value pairs separated by commas"
+            return {}
+        tags[name.strip()] = value.strip()
+    return tags
+
+
 def probe_fields(posted) -> tuple[dict, dict]:
     """The form's fields as the action takes them, and the problems parsing found first."""
     errors: dict[str, str] = {}
@@ -52,6 +64,8 @@ def probe_fields(posted) -> tuple[dict, dict]:
         fields["location"] = ""
     fields["max_hits"] = _number(posted.get("max_hits", ""), "max_hits", errors, integer=True)
     fields["ttl_seconds"] = _number(posted.get("ttl_seconds", ""), "ttl_seconds", errors) or 3600
+    fields["instance_ids"] = [i for i in posted.getlist("instance_ids") if i]
+    fields["tags"] = _tags(posted.get("tags", ""), errors)
     fields["all_customers"] = bool(posted.get("all_customers"))
     fields["reason"] = posted.get("reason", "")
     return fields, errors

@@ -23,7 +23,7 @@ class OverrideIn(BaseModel):
     """`priority: null` removes the override and goes back to the computed priority."""
 
     priority: StrictInt | None = Field(ge=0, le=3)
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class RuleVersionsOut(BaseModel):

@@ -22,7 +22,7 @@ KINDS = [("log", "Log line"), ("snapshot", "Snapshot"), ("metric", "Metric"), ("
 METRIC_TYPES = ["count", "gauge", "histogram", "duration"]
 TTLS = [("900", "15 minutes"), ("3600", "1 hour"), ("14400", "4 hours"), ("86400", "1 day"), ("604800", "7 days")]
 FORM_FIELDS = ("service", "kind", "location", "condition", "template", "metric_type", "value", "metric_name", "logger",
-               "ttl_seconds", "max_hits", "all_customers", "reason")
+               "tags", "ttl_seconds", "max_hits", "all_customers", "reason")
 SHOWN_HITS = 50
 
 
@@ -62,6 +62,7 @@ def form_values(posted) -> dict:
     if posted:
         values.update({name: posted.get(name, "") for name in FORM_FIELDS})
         values["all_customers"] = bool(posted.get("all_customers"))
+        values["instance_ids"] = posted.getlist("instance_ids")
     return values
 
 
@@ -78,7 +79,7 @@ def investigate_panel(context, issue):
     for probe in probes:
         probe["chart"] = metric_chart(probe, hits) if probe["kind"] == "metric" else None
     errors = dict(context.get("probe_errors") or {})
-    shown = {name for name in FORM_FIELDS}
+    shown = {*FORM_FIELDS, "instances"}
     return {
         "can_investigate": True, "issue": issue, "csrf_token": context.get("csrf_token"),
         "organization_slug": organization_slug(issue.organization), "services": services, "probes": probes,
