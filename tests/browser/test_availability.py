@@ -90,7 +90,7 @@ def test_operations_record_an_outage_from_the_issue_page(page):
     form.get_by_role("button", name="Record outage").click()
     outages = page.get_by_role("region", name="Outages")
     expect(outages).to_contain_text("Dashboard does not load")
-    expect(page.get_by_role("list", name="Timeline")).to_contain_text("Outage recorded")
+    expect(page.get_by_role("list", name="Timeline")).to_contain_text("outage “Dashboard does not load” recorded")
 
 
 def test_the_customer_sees_their_own_availability_in_the_portal(page):

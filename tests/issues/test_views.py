@@ -124,5 +124,6 @@ def test_the_timeline_words_probes_and_feature_requests(desk, org, agent):
     timeline = desk.get(f"/desk/issues/{issue.key}/").content.decode()
     timeline = timeline[timeline.index('aria-label="Timeline"'):]
     assert f"marked as feature request {request.key} “Export invoices as CSV”" in timeline
-    assert f"added log probe {probe.public_id} at <code>app/auth.py:88</code> on portal, only acme-robotics: token too long for TL customers" in timeline
+    assert (f"added log probe {probe.public_id} at <code>app/auth.py:88</code> on portal, only acme-robotics: "
+            "token too long for TL customers") in timeline
     assert f"removed probe {probe.public_id} at <code>app/auth.py:88</code>: found it" in timeline

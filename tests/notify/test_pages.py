@@ -75,7 +75,9 @@ def test_the_desk_timeline_shows_the_fix_and_the_rating(client, problem_with_iss
     Client().get(f"/rate/{token}", {"rating": "good"})
     client.force_login(engineer)
     page = client.get(f"/desk/issues/{issue.key}/").content.decode()
-    assert "Fix shipped" in page and "Satisfaction rated" in page
+    timeline = page[page.index('aria-label="Timeline"'):]
+    assert f"fix for PRB-{problem.pk} shipped in 5.0; the customer was told and the issue resolved" in timeline
+    assert "rated the resolution good" in timeline
 
 
 def test_the_rating_page_without_a_choice_records_nothing_until_one_is_sent():

@@ -72,7 +72,8 @@ def do_remove_time_entry(entry: TimeEntry, *, actor: User, at: datetime | None =
     """The author removes an entry within a day of logging it; an admin, any entry."""
     now = at or timezone.now()
     with transaction.atomic():
-        entry = TimeEntry.objects.select_for_update(of=("self",)).select_related("user", "team", "issue").get(pk=entry.pk)
+        entry = (TimeEntry.objects.select_for_update(of=("self",)).select_related("user", "team", "issue")
+                 .get(pk=entry.pk))
         if entry.is_removed:
             raise NotFound("Time entry not found")
         if not has_perm(actor, "time.remove_any"):
