@@ -150,7 +150,7 @@ def run_forecast() -> dict:
     spec = importlib.util.spec_from_file_location("forecast_backtest", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return {"forecast": module.main()}
+    return {"forecast": module.main([])}  # its own options are its own: `bench/forecast_backtest.py --help`
 
 
 def main() -> int:

@@ -62,3 +62,48 @@ def test_announce_from_another_thread_reaches_the_loops_hub():
         assert await asyncio.wait_for(waiter, 1) is True
 
     run_async(scenario)
+
+
+def _counting_reads(versions: dict, reads: list):
+    from tierline.probes.longpoll import ServiceProbeSet
+
+    async def run_db(function, service):
+        reads.append(service)
+        version = versions[service]  # what the database holds when the read begins
+        await asyncio.sleep(0.02)
+        return ServiceProbeSet(version=version, read_at=time.monotonic(), probes=[])
+
+    return run_db
+
+
+def test_polls_woken_together_share_one_read_of_the_new_set():
+    from tierline.probes.longpoll import ProbeSetCache
+
+    async def scenario():
+        versions, reads = {"portal": 3}, []
+        cache, run_db = ProbeSetCache(), _counting_reads(versions, reads)
+        sets = await asyncio.gather(*(cache.get("portal", 3, run_db) for _ in range(200)))
+        assert reads == ["portal"] and all(s is sets[0] for s in sets) and sets[0].version == 3
+        assert await cache.get("portal", 3, run_db) is sets[0] and len(reads) == 1  # still fresh
+        versions["portal"] = 4
+        assert (await cache.get("portal", 4, run_db)).version == 4 and len(reads) == 2
+
+    run_async(scenario)
+
+
+def test_a_read_begun_before_the_change_is_not_the_answer_and_a_lowered_version_still_answers():
+    from tierline.probes.longpoll import ProbeSetCache
+
+    async def scenario():
+        versions, reads = {"portal": 3}, []
+        cache, run_db = ProbeSetCache(), _counting_reads(versions, reads)
+        early = asyncio.ensure_future(cache.get("portal", 3, run_db))
+        await asyncio.sleep(0.005)  # that read has begun, at version 3
+        versions["portal"] = 4
+        assert (await cache.get("portal", 4, run_db)).version == 4 and len(reads) == 2
+        assert (await early).version == 3
+        # The loop heard of version 9, the database (reset) says 1: two reads, then its answer.
+        versions["portal"] = 1
+        assert (await cache.get("portal", 9, run_db)).version == 1 and len(reads) == 4
+
+    run_async(scenario)

@@ -1,11 +1,12 @@
 """The agents' wire protocol v1 as the agent README specifies it: register, long poll, status, hits."""
 
+import asyncio
 import json
 
 import pytest
 
 from tests.factories import make_issue, make_org
-from tests.probes.helpers import AgentClient, make_agent_token, make_probe
+from tests.probes.helpers import AgentClient, make_agent_token, make_instance, make_probe
 from tierline.issues.models import EventKind
 from tierline.probes.actions import do_remove_probe, do_revoke_agent_token
 from tierline.probes.models import AgentInstance, Probe, ProbeHit, ProbeStatus
@@ -156,3 +157,58 @@ def test_a_probe_is_no_longer_delivered_once_its_hits_reach_max_hits(agent_clien
     assert Probe.objects.get(pk=probe.pk).completed_at is not None
     after = agent_client.poll(instance_id, version)
     assert after.status_code == 200 and after.json()["probes"] == []
+
+
+def _status(instance_id: str, probe, status: str = "installed", message: str = ""):
+    from tierline.probes.schemas import StatusIn
+
+    return StatusIn.model_validate({"instance_id": instance_id, "probes": [
+        {"id": probe.public_id, "version": probe.version, "status": status, "message": message}]})
+
+
+def test_status_reports_arriving_together_are_checked_one_by_one_and_stored_together(django_assert_max_num_queries):
+    from tierline.probes.longpoll import _store_status_batch
+
+    probe = make_probe(make_issue(make_org()))
+    token, secret = make_agent_token("portal")
+    other_token, other_secret = make_agent_token("billing")
+    instances = [make_instance(token) for _ in range(30)]
+    stranger = make_instance(other_token)
+    items = [(secret, _status(i.instance_id, probe, message="line 9 \x00 has no code")) for i in instances]
+    items += [("tla_wrong", _status(instances[0].instance_id, probe)),  # a wrong token
+              (secret, _status("nobody", probe)),  # an instance never registered
+              (other_secret, _status(stranger.instance_id, probe))]  # billing reports a portal probe
+    with django_assert_max_num_queries(12):  # the same for 3 instances or 300, but for the refused
+        answers = _store_status_batch(items)
+    assert answers[:30] == [(200, {"stored": 1, "dropped": 0})] * 30
+    assert [status for status, _ in answers[30:32]] == [401, 404]
+    assert answers[32] == (200, {"stored": 0, "dropped": 1})
+    stored = ProbeStatus.objects.filter(probe=probe)
+    assert stored.count() == 30 and {s.message for s in stored} == {"line 9 \ufffd has no code"}
+
+    again = _store_status_batch([(secret, _status(instances[0].instance_id, probe, status="error"))])
+    assert again == [(200, {"stored": 1, "dropped": 0})]
+    assert ProbeStatus.objects.get(probe=probe, instance=instances[0]).status == "error"
+
+
+def test_reports_that_arrive_while_a_batch_is_written_go_in_the_next_one():
+    from tests.event_loop import run_async
+    from tierline.probes.longpoll import StatusBatcher
+
+    written = []
+
+    async def run_db(function, items):
+        written.append(len(items))
+        await asyncio.sleep(0.05)
+        return [(200, {"stored": 1, "dropped": 0, "n": payload}) for _, payload in items]
+
+    async def scenario():
+        batcher = StatusBatcher()
+        first = asyncio.ensure_future(batcher.store("s", 0, run_db))
+        await asyncio.sleep(0.01)  # the first batch is being written
+        rest = await asyncio.gather(*(batcher.store("s", n, run_db) for n in range(1, 51)))
+        return await first, rest
+
+    first, rest = run_async(scenario)
+    assert written == [1, 50]
+    assert first[1]["n"] == 0 and [answer["n"] for _, answer in rest] == list(range(1, 51))

@@ -225,33 +225,49 @@ def _known_probes(service: str, public_ids) -> dict[str, Probe]:
     return {p.public_id: p for p in probes}
 
 
-@transaction.atomic
 def do_record_statuses(instance: AgentInstance, reports: list[dict], *, throttled: bool) -> int:
     """Upsert the instance's status of each probe it reports (unknown ids are ignored); returns
     how many were stored."""
-    probes = _known_probes(instance.service, [r["id"] for r in reports])
-    existing = {s.probe_id: s for s in ProbeStatus.objects.filter(instance=instance,
-                                                                  probe_id__in=[p.pk for p in probes.values()])}
-    now, changed, created = timezone.now(), [], []
-    for report in reports:
-        probe = probes.get(report["id"])
-        if probe is None:
-            continue
-        values = {"version": report["version"], "status": report["status"], "message": report["message"],
-                  "hits": report["hits"], "rate_limited": report["rate_limited"], "is_throttled": throttled,
-                  "updated_at": now}
-        status = existing.get(probe.pk)
-        if status is None:
-            status = existing[probe.pk] = ProbeStatus(probe=probe, instance=instance, **values)
-            created.append(status)
-        elif status not in created:
-            for name, value in values.items():
-                setattr(status, name, value)
-            if status not in changed:
-                changed.append(status)
-    ProbeStatus.objects.bulk_create(created)
-    update_rows(changed, ["version", "status", "message", "hits", "rate_limited", "is_throttled", "updated_at"])
-    return len(created) + len(changed)
+    return do_record_status_reports([(instance, reports, throttled)])[0]
+
+
+@transaction.atomic
+def do_record_status_reports(batch: list[tuple[AgentInstance, list[dict], bool]]) -> list[int]:
+    """`do_record_statuses` for the reports of many instances (instance, reports, throttled) at
+    once, in a fixed number of statements: reports arriving together are stored together. Returns
+    how many of each were stored."""
+    public_ids = [r["id"] for _, reports, _ in batch for r in reports]
+    pks = {pk for pk in (parse_probe_id(i) for i in public_ids) if pk is not None}
+    probes = {p.public_id: p for p in Probe.objects.filter(pk__in=pks).only("id", "service")} if pks else {}
+    instance_pks = {instance.pk for instance, _, _ in batch}
+    existing = {(s.instance_id, s.probe_id): s for s in ProbeStatus.objects.filter(
+        instance_id__in=instance_pks, probe_id__in=[p.pk for p in probes.values()])} if probes else {}
+    now, changed, created, stored = timezone.now(), {}, {}, []
+    for instance, reports, throttled in batch:
+        keys = set()
+        for report in reports:
+            probe = probes.get(report["id"])
+            if probe is None or probe.service != instance.service:
+                continue
+            # The agent's message may quote anything, NUL included, which PostgreSQL text cannot hold.
+            values = {"version": report["version"], "status": report["status"],
+                      "message": report["message"].replace("\x00", "\ufffd"), "hits": report["hits"],
+                      "rate_limited": report["rate_limited"], "is_throttled": throttled, "updated_at": now}
+            key = (instance.pk, probe.pk)
+            status = existing.get(key)
+            if status is None:
+                status = existing[key] = created[key] = ProbeStatus(probe=probe, instance=instance, **values)
+            else:
+                for name, value in values.items():
+                    setattr(status, name, value)
+                if key not in created:
+                    changed[key] = status
+            keys.add(key)
+        stored.append(len(keys))
+    ProbeStatus.objects.bulk_create(list(created.values()))
+    update_rows(list(changed.values()),
+                ["version", "status", "message", "hits", "rate_limited", "is_throttled", "updated_at"])
+    return stored
 
 
 def _first_hit_events(probes: dict[str, Probe], firsts: dict[str, dict], now: datetime) -> list[IssueEvent]:

@@ -4,6 +4,9 @@ It answers at once when the service's probe set version differs from N, else hol
 up to `wait` seconds (at most 30) and answers as soon as the set changes (`notify.ProbeSetHub`),
 or 204. A held request is a coroutine awaiting a future: no thread, no database connection.
 
+When a change wakes hundreds of held polls at once, the service's new set is read once for all of
+them (`ProbeSetCache`) and each instance gets the probes that run on it.
+
 Two entry points share `answer_poll`:
 - `asgi_long_poll`, a bare ASGI application that `tierline.asgi` routes this one path to: Django's
   ASGI handler would give every request a thread of its own for its whole life, hundreds for
@@ -16,7 +19,10 @@ Errors are the API's JSON `{"detail", "fields"}`; 401 and 404 make the agent reg
 
 import asyncio
 import json
+import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
@@ -26,7 +32,14 @@ from django.http import HttpResponse, JsonResponse
 
 from .actions import do_record_agent_seen
 from .notify import hub_for_running_loop
-from .queries import delivered_probes, find_polling_instance, probe_set_version, read_versions
+from .queries import (
+    active_probes,
+    find_polling_instance,
+    find_polling_instances,
+    probe_set_version,
+    read_versions,
+    runs_on,
+)
 from .scope import organization_slug, scoped_condition
 from .validation import wire_definition
 
@@ -35,6 +48,7 @@ STATUS_PATH = "/api/v1/agents/status"
 FAST_PATHS = frozenset({LONG_POLL_PATH, STATUS_PATH})
 MAX_STATUS_BYTES = 1024 * 1024
 MAX_WAIT = 30.0
+MAX_STATUS_BATCH = 500
 _pool: ThreadPoolExecutor | None = None
 
 
@@ -56,11 +70,69 @@ def wire_probe(probe) -> dict:
     return definition
 
 
-def _probe_set(instance) -> dict:
-    version = probe_set_version(instance.service)  # before the probes: a change in between is seen next poll
+@dataclass(frozen=True)
+class ServiceProbeSet:
+    version: int
+    read_at: float  # time.monotonic()
+    probes: list[tuple]  # (probe, its wire definition)
+
+
+def read_service_probe_set(service: str) -> ServiceProbeSet:
+    version = probe_set_version(service)  # before the probes: a change in between is seen next poll
     # A customer-scoped probe whose organization is gone must fire for nobody, never for everyone.
-    probes = [p for p in delivered_probes(instance) if p.all_customers or p.organization_id]
-    return {"version": version, "probes": [wire_probe(p) for p in probes]}
+    probes = [p for p in active_probes(service) if p.all_customers or p.organization_id]
+    return ServiceProbeSet(version, time.monotonic(), [(p, wire_probe(p)) for p in probes])
+
+
+class ProbeSetCache:
+    """The probe sets one event loop has read, one read per service shared by every poll that wants
+    it at the same time. A set is reused while it is at least the version a poll needs and younger
+    than FRESH_SECONDS (what no version change covers, an organization removed, is seen that late)."""
+
+    FRESH_SECONDS = 2.0
+
+    def __init__(self):
+        self.sets: dict[str, ServiceProbeSet] = {}
+        self.reading: dict[str, asyncio.Future] = {}
+
+    async def get(self, service: str, at_least: int, run_db) -> ServiceProbeSet:
+        found = self.sets.get(service)
+        if found and found.version >= at_least and time.monotonic() - found.read_at < self.FRESH_SECONDS:
+            return found
+        for _ in range(2):
+            reading = self.reading.get(service)
+            if reading is None:
+                reading = self.reading[service] = asyncio.ensure_future(run_db(read_service_probe_set, service))
+                reading.add_done_callback(lambda done, service=service: self._read(service, done))
+            found = await asyncio.shield(reading)  # one poll hanging up does not cancel the others' read
+            if found.version >= at_least:
+                break
+            # That read may have begun before the change this poll saw: the next one begins after. Its
+            # answer stands whatever it says (a database reset can lower versions the loop heard of).
+        return found
+
+    def _read(self, service: str, done: asyncio.Future) -> None:
+        if self.reading.get(service) is done:
+            del self.reading[service]
+        if not done.cancelled() and done.exception() is None:
+            latest = self.sets.get(service)
+            if latest is None or done.result().version >= latest.version:
+                self.sets[service] = done.result()
+
+
+_caches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProbeSetCache]" = weakref.WeakKeyDictionary()
+
+
+async def probe_set_for(instance, at_least: int, run_db) -> dict:
+    """What the instance runs, from its service's set as of version `at_least` or later."""
+    loop = asyncio.get_running_loop()
+    cache = _caches.get(loop)
+    if cache is None:
+        cache = _caches[loop] = ProbeSetCache()
+    found = await cache.get(instance.service, at_least, run_db)
+    now = time.time()
+    return {"version": found.version,
+            "probes": [wire for probe, wire in found.probes if wire["expires_at"] > now and runs_on(probe, instance)]}
 
 
 def _poll_state(secret: str, instance_id: str):
@@ -102,11 +174,10 @@ async def answer_poll(authorization: str, params, run_db) -> tuple[int, dict | N
         return _error(401, "Authentication required: send a valid bearer token")
     if problem == "instance":
         return _error(404, "Unknown instance: register again", instance_id="not registered")
-    if current == version:
-        hub = hub_for_running_loop(read_versions, run_db)
-        if wait <= 0 or not await hub.wait(instance.service, current, min(wait, MAX_WAIT)):
-            return 204, None
-    return 200, await run_db(_probe_set, instance)
+    hub = hub_for_running_loop(read_versions, run_db)
+    if current == version and (wait <= 0 or not await hub.wait(instance.service, current, min(wait, MAX_WAIT))):
+        return 204, None
+    return 200, await probe_set_for(instance, max(current, hub.latest.get(instance.service, 0)), run_db)
 
 
 def _on_pool(function, *args):
@@ -133,18 +204,58 @@ async def probes_long_poll(request):
     return HttpResponse(status=204) if body is None else JsonResponse(body, status=status)
 
 
-def _store_statuses(secret: str, payload) -> tuple[int, dict]:
-    from .actions import do_record_statuses
+def _store_status_batch(items: list[tuple[str, object]]) -> list[tuple[int, dict]]:
+    """Each (secret, StatusIn) checked as `wire.status` checks it, the good ones stored together."""
+    from .actions import do_record_status_reports
 
-    token, instance = find_polling_instance(secret, payload.instance_id)
-    if token is None:
-        return _error(401, "Authentication required: send a valid bearer token")
-    if instance is None:
-        return _error(404, "Unknown instance: register again", instance_id="not registered")
-    do_record_agent_seen(token, instance)
-    reports = [{**r.model_dump(), "message": r.message[:4000]} for r in payload.probes]
-    stored = do_record_statuses(instance, reports, throttled=payload.throttled)
-    return 200, {"stored": stored, "dropped": len(reports) - stored}
+    answers: list = [None] * len(items)
+    batch, where = [], []
+    found = find_polling_instances([(secret, payload.instance_id) for secret, payload in items])
+    for n, ((_, payload), (token, instance)) in enumerate(zip(items, found, strict=True)):
+        if token is None:
+            answers[n] = _error(401, "Authentication required: send a valid bearer token")
+        elif instance is None:
+            answers[n] = _error(404, "Unknown instance: register again", instance_id="not registered")
+        else:
+            do_record_agent_seen(token, instance)
+            reports = [{**r.model_dump(), "message": r.message[:4000]} for r in payload.probes]
+            batch.append((instance, reports, payload.throttled))
+            where.append((n, len(reports)))
+    for (n, sent), stored in zip(where, do_record_status_reports(batch) if batch else [], strict=True):
+        answers[n] = (200, {"stored": stored, "dropped": sent - stored})
+    return answers
+
+
+class StatusBatcher:
+    """Status reports of one event loop are stored in batches: while one batch is being written the
+    next gathers, so hundreds of agents reporting a new probe at once cost a few transactions, not
+    hundreds (group commit)."""
+
+    def __init__(self):
+        self.pending: list[tuple[str, object, asyncio.Future]] = []
+        self.writing: asyncio.Task | None = None
+
+    async def store(self, secret: str, payload, run_db) -> tuple[int, dict]:
+        answer = asyncio.get_running_loop().create_future()
+        self.pending.append((secret, payload, answer))
+        if self.writing is None or self.writing.done():
+            self.writing = asyncio.ensure_future(self._write(run_db))
+        return await asyncio.shield(answer)  # an agent hanging up does not cancel the others' write
+
+    async def _write(self, run_db) -> None:
+        while self.pending:
+            batch, self.pending = self.pending[:MAX_STATUS_BATCH], self.pending[MAX_STATUS_BATCH:]
+            try:
+                answers = await run_db(_store_status_batch, [(secret, payload) for secret, payload, _ in batch])
+            except Exception as error:  # noqa: BLE001 - each waiting agent gets the failure, the loop goes on
+                for _, _, answer in batch:
+                    answer.set_exception(error)
+                continue
+            for (_, _, answer), result in zip(batch, answers, strict=True):
+                answer.set_result(result)
+
+
+_batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, StatusBatcher]" = weakref.WeakKeyDictionary()
 
 
 async def answer_status(authorization: str, body: bytes, run_db) -> tuple[int, dict]:
@@ -161,7 +272,11 @@ async def answer_status(authorization: str, body: bytes, run_db) -> tuple[int, d
     except ValidationError as error:
         fields = {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in error.errors()}
         return _error(422, "Invalid input", **fields)
-    return await run_db(_store_statuses, secret.strip(), payload)
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = StatusBatcher()
+    return await batcher.store(secret.strip(), payload, run_db)
 
 
 async def _read_body(receive, limit: int) -> bytes | None:

@@ -38,6 +38,25 @@ def find_polling_instance(secret: str, instance_id: str) -> tuple[AgentToken | N
     return find_agent_token(secret), None
 
 
+def find_polling_instances(pairs: list[tuple[str, str]]) -> list[tuple[AgentToken | None, AgentInstance | None]]:
+    """`find_polling_instance` for many (secret, instance id) pairs: one query when all are right."""
+    wanted = {(_hash(secret), instance_id) for secret, instance_id in pairs
+              if secret and secret.startswith(AGENT_TOKEN_PREFIX) and len(secret) <= 200
+              and isinstance(instance_id, str) and 0 < len(instance_id) <= 64}
+    found = {}
+    if wanted:
+        for instance in AgentInstance.objects.select_related("token").filter(
+                instance_id__in={i for _, i in wanted}, token__token_hash__in={h for h, _ in wanted},
+                token__revoked_at=None):
+            if instance.service == instance.token.service:
+                found[(instance.token.token_hash, instance.instance_id)] = instance
+    answers = []
+    for secret, instance_id in pairs:
+        instance = found.get((_hash(secret), instance_id)) if secret else None
+        answers.append((instance.token, instance) if instance else find_polling_instance(secret, instance_id))
+    return answers
+
+
 def find_instance(token: AgentToken, instance_id) -> AgentInstance | None:
     if not isinstance(instance_id, str) or not 0 < len(instance_id) <= 64:
         return None
@@ -54,19 +73,19 @@ def read_versions(services: list[str]) -> dict[str, int]:
     return {service: found.get(service, 0) for service in services}
 
 
-def _narrowed_to(probe: Probe, instance: AgentInstance) -> bool:
+def runs_on(probe: Probe, instance: AgentInstance) -> bool:
+    """Whether the probe is for this instance: not narrowed to other instances or other tags."""
     if probe.instance_ids and instance.instance_id not in probe.instance_ids:
         return False
     tags = instance.tags or {}
     return all(str(tags.get(k)) == v for k, v in (probe.tags or {}).items())
 
 
-def delivered_probes(instance: AgentInstance) -> list[Probe]:
-    """The probes an instance runs: of its service, not removed, expired or completed, and not
-    narrowed to other instances or tags."""
-    probes = Probe.objects.filter(service=instance.service, removed_at=None, completed_at=None,
-                                  expires_at__gt=timezone.now()).select_related("organization").order_by("id")
-    return [p for p in probes if _narrowed_to(p, instance)]
+def active_probes(service: str) -> list[Probe]:
+    """The service's probes that run: not removed, expired or completed (each instance runs those of
+    them that `runs_on` it)."""
+    return list(Probe.objects.filter(service=service, removed_at=None, completed_at=None,
+                                     expires_at__gt=timezone.now()).select_related("organization").order_by("id"))
 
 
 def list_agent_tokens():
