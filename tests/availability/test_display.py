@@ -9,7 +9,7 @@ import pytest
 from tierline.availability.display import charts
 from tierline.availability.queries import Report, Target
 from tierline.availability.slo import Period, Span, daily, measure
-from tierline.metrics.chart import HEIGHT, PAD, WIDTH, draw_series
+from tierline.charts.panels import HEIGHT, PAD, WIDTH, draw_series
 
 
 def points(line: str) -> list[tuple[float, float]]:

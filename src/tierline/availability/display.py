@@ -1,8 +1,8 @@
 """A `queries.Report` shaped for the pages: its numbers rounded for people, its two charts
 (budget used against an even pace, daily availability against the objective) through
-`tierline.metrics.chart`, and what consumed the budget, as staff or as the customer may see it."""
+`tierline.charts.panels`, and what consumed the budget, as staff or as the customer may see it."""
 
-from tierline.metrics.chart import HEIGHT, WIDTH, draw_series
+from tierline.charts.panels import HEIGHT, WIDTH, draw_series
 
 from .queries import Report
 from .slo import BURN_WINDOWS, Budget, percent_text

@@ -1,7 +1,7 @@
 """The pages' charts, each drawn from the rows of one table in `tables.py` (the same rows the table
-under it shows), with `tierline.charts`. Durations are shown in hours, shares in per cent."""
+under it shows), with `tierline.charts.axes`. Durations are shown in hours, shares in per cent."""
 
-from tierline.charts import Chart, bar_chart, line_chart
+from tierline.charts.axes import Chart, bar_chart, line_chart
 
 from .queries import Filters, weeks_of
 

@@ -7,7 +7,7 @@ from django import template
 from tierline.accounts.permissions import has_perm
 
 from ..anomalies import describe_value
-from ..chart import HEIGHT, WIDTH, draw
+from tierline.charts.panels import HEIGHT, WIDTH, draw
 from ..queries import anomalies_of_issue, anomaly_window
 
 register = template.Library()

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from django import template
 
 from tierline.accounts.permissions import has_perm
-from tierline.metrics.chart import HEIGHT, WIDTH, draw
+from tierline.charts.panels import HEIGHT, WIDTH, draw
 
 from ..scope import organization_slug
 from ._captured import captured_tree

@@ -115,7 +115,7 @@
     return parts.join(", ");
   }
 
-  // A metric probe's chart gets each interval as it arrives, scaled as metrics/chart.py scales it.
+  // A metric probe's chart gets each interval as it arrives, scaled as tierline/charts/panels.py scales it.
   function metricValue(m) {
     var kind = m.metric_type || "count";
     if (kind === "gauge") return m.value;

@@ -2,7 +2,7 @@
 `draw`, a metric's window with the detector's normal band and the points outside it
 (metrics/_chart.html); `draw_bars`, bars per period against a stepped limit line (the planning
 app's budget chart); `draw_series`, named series over evenly spaced steps on one scale
-(availability/_chart.html). The analytics pages' charts with axes and legends are `tierline.charts`."""
+(availability/_chart.html). The analytics pages' charts with axes and legends are in `axes.py`."""
 
 from dataclasses import dataclass
 

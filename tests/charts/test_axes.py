@@ -1,6 +1,6 @@
 """The shared SVG chart geometry: bars and stacks scale to a round axis maximum, lines skip missing values."""
 
-from tierline.charts import bar_chart, line_chart, nice_ceiling
+from tierline.charts.axes import bar_chart, line_chart, nice_ceiling
 
 
 def test_axis_maximum_is_a_round_number():
