@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from tierline.accounts.models import Team
 from tierline.accounts.permissions import can_manage_team_planning, has_perm
+from tierline.charts.panels import HEIGHT, WIDTH, draw_bars
 from tierline.errors import ActionError
 from tierline.issues.views import issue_form, issue_page, staff_required
-from tierline.charts.panels import HEIGHT, WIDTH, draw_bars
 
 from .actions import do_log_time, do_remove_time_entry, do_set_team_budget
 from .forms import BUDGET_FIELDS, budget_fields, time_fields, typed

@@ -5,9 +5,9 @@ app's view does not need to know about metrics."""
 from django import template
 
 from tierline.accounts.permissions import has_perm
+from tierline.charts.panels import HEIGHT, WIDTH, draw
 
 from ..anomalies import describe_value
-from tierline.charts.panels import HEIGHT, WIDTH, draw
 from ..queries import anomalies_of_issue, anomaly_window
 
 register = template.Library()
