@@ -74,3 +74,24 @@ def test_every_page_draws_its_charts_from_the_history(page, history):
         "data-category", "Acme Robotics")
     # The filters keep the period across the sub-navigation.
     expect(page.get_by_label("From")).to_have_value("2026-06-01")
+
+
+def test_the_satisfaction_page_charts_the_share_of_good_ratings_per_week(page, history):
+    from tests.insights.helpers import resolve
+    from tierline.notify.surveys import do_rate_issue, make_rating_token
+
+    agent = make_staff("support_t2")
+    for issue, rating, days in [(history[1], "good", 1), (history[2], "bad", 2), (history[3], "good", 8)]:
+        resolve(issue, agent, T0 + timedelta(days=days))
+        issue.refresh_from_db()
+        do_rate_issue(make_rating_token(issue), rating=rating, at=T0 + timedelta(days=days, hours=1))
+    rebuild()
+    log_in(page, make_staff("support_t1", email="sam@tierline.example").email)
+    page.goto(f"/desk/insights/{PERIOD}")
+    page.get_by_role("navigation", name="Insights").get_by_role("link", name="Satisfaction").click()
+    line = page.locator("figure[data-chart='satisfaction-chart'] g.chart-line[data-series='Good ratings']")
+    expect(line.locator("circle")).to_have_count(2)
+    expect(line.locator("circle[data-category='2026-06-01']")).to_have_attribute("data-value", "50.0")
+    expect(line.locator("circle[data-category='2026-06-08']")).to_have_attribute("data-value", "100.0")
+    table = page.get_by_role("table", name="Customer satisfaction per week rated: the numbers")
+    expect(table.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(["2026-06-01", "2", "1", "1", "50.0 %"])

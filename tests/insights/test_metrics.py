@@ -164,3 +164,22 @@ def test_key_numbers_add_up_the_other_tables(five_p1_issues):
     assert numbers["Reopened"] == 0
     # the one never resolved, open since June 2026
     assert numbers["Open for more than 30 days (now)"] == numbers["Open for more than 180 days (now)"] == 1
+
+
+def test_satisfaction_per_week_rated_with_the_team_rated(five_p1_issues):
+    from tierline.insights.tables import headline
+    from tierline.notify.surveys import do_rate_issue, make_rating_token
+
+    first, second, third, fourth, _ = five_p1_issues  # the first four resolved on 1 June
+    team = make_team("Billing", tier=2)
+    do_update_issue(fourth, actor=None, team=team)
+    for issue, rating, days in [(first, "good", 0), (second, "good", 1), (third, "bad", 8), (fourth, "good", 9)]:
+        issue.refresh_from_db()
+        do_rate_issue(make_rating_token(issue), rating=rating, at=T0 + timedelta(days=days, hours=6))
+    assert queries.satisfaction(period()) == [
+        {"week": WEEK, "ratings": 2, "good": 2, "bad": 0, "rate": 1.0},
+        {"week": WEEK + timedelta(weeks=1), "ratings": 2, "good": 1, "bad": 1, "rate": 0.5}]
+    assert queries.satisfaction(period(team_id=team.pk)) == [
+        {"week": WEEK + timedelta(weeks=1), "ratings": 1, "good": 1, "bad": 0, "rate": 1.0}]
+    assert queries.satisfaction(period(organization_id=make_org(name="Nobody").pk)) == []
+    assert {r["measure"]: r["value"] for r in headline(period())}["Satisfied (good ratings)"] == 0.75

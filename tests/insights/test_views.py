@@ -13,6 +13,7 @@ from tests.factories import make_org, make_staff
 from tests.insights.helpers import T0, issue_answered_after, rebuild
 from tierline.audit.models import AuditEntry
 from tierline.insights.views import PAGES
+from tierline.notify.surveys import do_rate_issue, make_rating_token
 
 pytestmark = pytest.mark.django_db
 PERIOD = {"since": "2026-05-01", "until": "2026-07-31"}
@@ -28,8 +29,12 @@ def staff_client(client):
 def history():
     orgs = [make_org(importance=i) for i in ("strategic", "key", "standard")]
     for n in range(15):
-        issue_answered_after(10 + n, resolved_after=100 + n if n % 2 else None, organization=orgs[n % 3],
-                             channel=("email", "portal", "phone")[n % 3], created=T0 + timedelta(days=n))
+        issue = issue_answered_after(10 + n, resolved_after=100 + n if n % 2 else None, organization=orgs[n % 3],
+                                     channel=("email", "portal", "phone")[n % 3], created=T0 + timedelta(days=n))
+        if n % 2:  # the resolved ones rate it, mostly good
+            issue.refresh_from_db()
+            do_rate_issue(make_rating_token(issue), rating="bad" if n % 3 == 0 else "good",
+                          at=T0 + timedelta(days=n, hours=3))
     rebuild(now=T0 + timedelta(days=60))
 
 

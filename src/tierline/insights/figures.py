@@ -54,6 +54,12 @@ def reopen_rates(rows: list[dict]) -> Chart:
                       y_label="Per cent")
 
 
+def satisfaction(rows: list[dict]) -> Chart:
+    return line_chart("Customer satisfaction: good ratings, per cent, by week rated",
+                      [r["week"].isoformat() for r in rows], {"Good ratings": [_percent(r["rate"]) for r in rows]},
+                      x_label="Week starting", y_label="Per cent")
+
+
 def long_tail_counts(rows: list[dict]) -> Chart:
     return bar_chart("Open issues by age", [f"over {r['older_than_days']} days" for r in rows],
                      {"Open issues": [r["open_issues"] for r in rows]}, x_label="Age", y_label="Issues")

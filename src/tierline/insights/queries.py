@@ -68,11 +68,17 @@ def parse_filters(params, *, today: date | None = None) -> Filters:
     return Filters(since=since, until=until, **ids)
 
 
+def period_range(filters: Filters) -> tuple[datetime, datetime]:
+    """The period as [start, end) in UTC."""
+    return (datetime.combine(filters.since, time.min, tzinfo=UTC),
+            datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=UTC))
+
+
 def facts_in(filters: Filters, *, period: bool = True) -> QuerySet:
     facts = IssueFact.objects.all()
     if period:
-        facts = facts.filter(created_at__gte=datetime.combine(filters.since, time.min, tzinfo=UTC),
-                             created_at__lt=datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=UTC))
+        start, end = period_range(filters)
+        facts = facts.filter(created_at__gte=start, created_at__lt=end)
     for name in ("organization_id", "team_id", "component_id"):
         if getattr(filters, name) is not None:
             facts = facts.filter(**{name: getattr(filters, name)})
@@ -149,3 +155,25 @@ def sla_compliance(filters: Filters) -> list[dict]:
                 rows.append({"kind": kind, "priority": c["priority"], "met": met, "breached": breached,
                              "running": running, "compliance": _share(met, met + breached)})
     return rows
+
+
+def satisfaction(filters: Filters) -> list[dict]:
+    """Per week of rating (not of creation: a rating is news when it comes): ratings, good, bad and
+    the share good, from the survey after each resolution. The team is the one rated."""
+    from tierline.notify.models import Rating, SatisfactionRating
+
+    start, end = period_range(filters)
+    ratings = SatisfactionRating.objects.filter(rated_at__gte=start, rated_at__lt=end)
+    for name, field in (("organization_id", "issue__organization_id"), ("team_id", "team_id"),
+                        ("component_id", "issue__component_id")):
+        if getattr(filters, name) is not None:
+            ratings = ratings.filter(**{field: getattr(filters, name)})
+    weeks: dict[date, list[int]] = {}
+    # Grouped here: SQLite and PostgreSQL spell weeks differently, and ratings are few next to issues.
+    for rated_at, rating in ratings.values_list("rated_at", "rating").iterator():
+        day = rated_at.astimezone(UTC).date()
+        tally = weeks.setdefault(day - timedelta(days=day.weekday()), [0, 0])
+        tally[0] += 1
+        tally[1] += rating == Rating.GOOD
+    return [{"week": week, "ratings": total, "good": good, "bad": total - good, "rate": _share(good, total)}
+            for week, (total, good) in sorted(weeks.items())]

@@ -90,6 +90,9 @@ TABLES = {t.name: t for t in (
           (("organization", "Customer"), ("importance", "Importance"), ("annual_revenue", "ARR"),
            ("issues", "Issues"), ("open_issues", "Open"), ("sla_breaches", "SLA breaches"), ("score", "Score")),
           impact.customer_health, names_customers=True),
+    Table("satisfaction", "Customer satisfaction per week rated",
+          (("week", "Week"), ("ratings", "Ratings"), ("good", "Good"), ("bad", "Bad"), ("rate", "Share good")),
+          queries.satisfaction),
     Table("headline", "Key numbers", (("measure", "Measure"), ("value", "Value")), lambda f: headline(f)),
 )}
 
@@ -103,12 +106,15 @@ def headline(filters: Filters) -> list[dict]:
     tier_one = next((r for r in table_rows("escalation-rates", filters, until=until) if r["tier"] == 1), {})
     reopens = table_rows("reopen-rates", filters, until=until)
     reopened = sum(r["reopened"] for r in reopens)
+    ratings = table_rows("satisfaction", filters, until=until)
+    good = sum(r["good"] for r in ratings)
     ages = {r["older_than_days"]: r["open_issues"] for r in table_rows("long-tail-counts", filters, until=until)}
     return [
         {"measure": "Issues created", "value": inflow},
         {"measure": "SLA clocks met", "value": queries._share(met, met + breached)},
         {"measure": "Escalated above tier 1", "value": tier_one.get("rate")},
         {"measure": "Reopened", "value": queries._share(reopened, sum(r["issues"] for r in reopens))},
+        {"measure": "Satisfied (good ratings)", "value": queries._share(good, sum(r["ratings"] for r in ratings))},
         *[{"measure": f"Open for more than {days} days (now)", "value": count} for days, count in ages.items()],
     ]
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("insights/long-tail/", views.long_tail, name="insights-long-tail"),
     path("insights/hotspots/", views.hotspots, name="insights-hotspots"),
     path("insights/customers/", views.customers, name="insights-customers"),
+    path("insights/satisfaction/", views.satisfaction, name="insights-satisfaction"),
     path("insights/export/<slug:table>.csv", views.export, name="insights-export"),
 ]

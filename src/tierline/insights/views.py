@@ -23,7 +23,8 @@ from .tables import TABLES, facts_until, table_rows
 
 PAGES = (("insights-overview", "Overview"), ("insights-times", "Response & resolution"),
          ("insights-escalations", "Escalations & reopenings"), ("insights-long-tail", "Long tail"),
-         ("insights-hotspots", "Hotspots"), ("insights-customers", "Customer health"))
+         ("insights-hotspots", "Hotspots"), ("insights-customers", "Customer health"),
+         ("insights-satisfaction", "Satisfaction"))
 
 
 @dataclass
@@ -113,6 +114,11 @@ PAGE_SECTIONS = {
          "Of the issues that stood at a tier, the share that was escalated above it."),
         ("reopen", "reopen-rates", [figures.reopen_rates], ""),
     ],
+    "insights-satisfaction": lambda f: [
+        ("satisfaction", "satisfaction", [figures.satisfaction],
+         "From the one-click survey sent after each resolution, by the week the customer rated; the team is "
+         "the one that held the issue when it was resolved."),
+    ],
     "insights-long-tail": lambda f: [
         ("age", "long-tail-counts", [figures.long_tail_counts],
          "Open now, whenever created: the period does not apply here."),
@@ -162,7 +168,7 @@ def _view(name: str):
     return view
 
 
-overview, times, escalations, long_tail, hotspots, customers = (_view(name) for name, _ in PAGES)
+overview, times, escalations, long_tail, hotspots, customers, satisfaction = (_view(name) for name, _ in PAGES)
 
 
 def _cell(value):
