@@ -36,11 +36,11 @@ def test_postgresql_asks_for_the_lexemes_of_new_words_only(django_assert_num_que
         pytest.skip("PostgreSQL's stemming")
     similar._pg_lexemes.clear()
     with django_assert_num_queries(1), connection.cursor() as cursor:
-        assert similar._lexemes(cursor, ["exports", "failing", "the"]) == ["export", "fail"]
+        assert similar.pg_lexemes(cursor, ["exports", "failing", "the"]) == ["export", "fail"]
     with django_assert_num_queries(1), connection.cursor() as cursor:  # "exports" is known by now
-        assert similar._lexemes(cursor, ["exports", "namenodes"]) == ["export", "namenod"]
+        assert similar.pg_lexemes(cursor, ["exports", "namenodes"]) == ["export", "namenod"]
     with django_assert_num_queries(0), connection.cursor() as cursor:
-        assert similar._lexemes(cursor, ["namenodes", "the"]) == ["namenod"]
+        assert similar.pg_lexemes(cursor, ["namenodes", "the"]) == ["namenod"]
 
 
 def test_the_closest_issue_ranks_first_open_or_resolved(org, agent):

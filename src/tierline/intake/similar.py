@@ -59,7 +59,8 @@ def query_terms(text: str) -> list[str]:
     return list(dict.fromkeys(words))[:MAX_QUERY_TERMS]
 
 
-def _document(title: str, description: str) -> tuple[str, str]:
+def search_document(title: str, description: str) -> tuple[str, str]:
+    """The words of a title and a description as the index stores them (the knowledge base's too)."""
     return (" ".join(_WORD_RE.findall(title.lower())),
             " ".join(_WORD_RE.findall(description[:DESCRIPTION_CHARS].lower())))
 
@@ -101,13 +102,13 @@ def index_issues(rows) -> int:
         if connection.vendor == "sqlite":
             cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(r[0],) for r in rows])
             cursor.executemany(f"INSERT INTO {TABLE} (rowid, title, body) VALUES (%s, %s, %s)",
-                               [(r[0], *_document(r[1], r[2])) for r in rows])
+                               [(r[0], *search_document(r[1], r[2])) for r in rows])
         else:
             cursor.executemany(
                 f"INSERT INTO {TABLE} (issue_id, doc) VALUES (%s, setweight(to_tsvector('english', %s), 'A')"
                 " || setweight(to_tsvector('english', %s), 'B'))"
                 " ON CONFLICT (issue_id) DO UPDATE SET doc = EXCLUDED.doc",
-                [(r[0], *_document(r[1], r[2])) for r in rows],
+                [(r[0], *search_document(r[1], r[2])) for r in rows],
             )
     return len(rows)
 
@@ -196,7 +197,8 @@ _pg_lexemes: dict[str, str] = {}
 PG_LEXEMES_KEPT = 200_000
 
 
-def _lexemes(cursor, terms: list[str]) -> list[str]:
+def pg_lexemes(cursor, terms: list[str]) -> list[str]:
+    """The distinct PostgreSQL 'english' lexemes of the terms, stop words dropped."""
     missing = [t for t in terms if t not in _pg_lexemes]
     if missing:
         if len(_pg_lexemes) + len(missing) > PG_LEXEMES_KEPT:
@@ -209,7 +211,7 @@ def _lexemes(cursor, terms: list[str]) -> list[str]:
 
 
 def _rank_postgresql(cursor, terms: list[str], limit: int) -> list:
-    lexemes = _lexemes(cursor, terms)
+    lexemes = pg_lexemes(cursor, terms)
     if not lexemes:
         return []
     common, rare, total = _pg_counts(cursor)

@@ -12,7 +12,7 @@ import re
 
 from django.db import connection
 
-from tierline.intake.similar import _document, _lexemes, query_terms
+from tierline.intake.similar import pg_lexemes, query_terms, search_document
 
 from .models import Article, ArticleStatus, Visibility
 
@@ -37,7 +37,7 @@ def drop_index(apps=None, schema_editor=None) -> None:
 
 
 def index_article(article: Article) -> None:
-    title, body = _document(article.title, article.body)
+    title, body = search_document(article.title, article.body)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [article.pk])
@@ -80,9 +80,9 @@ def rank_articles(text: str, *, visibilities=(Visibility.PUBLIC,), limit: int = 
                            f" AND +rowid IN ({shown_sql}) ORDER BY bm25({TABLE}, 3.0, 1.0) LIMIT %s",
                            [match, *shown_params, limit])
         else:
-            lexemes = _lexemes(cursor, terms) if terms else []
+            lexemes = pg_lexemes(cursor, terms) if terms else []
             # The typed word as a prefix, raw ("expo") and stemmed ("azure" is stored as "azur").
-            typed = dict.fromkeys([partial, *_lexemes(cursor, [partial])]) if partial else {}
+            typed = dict.fromkeys([partial, *pg_lexemes(cursor, [partial])]) if partial else {}
             query = " | ".join([*lexemes, *(f"{p}:*" for p in typed)])
             if not query:
                 return []
