@@ -26,6 +26,8 @@ def _no_nul(value: str) -> str:
 Text = Annotated[StrictStr, AfterValidator(_no_nul)]
 # A row id: databases store 64-bit integers, and a larger number must be a 422, not an overflow.
 RowId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+# The same in a query string, where every value is text: "42" is the id 42 there.
+QueryRowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ErrorOut(Schema):

@@ -66,3 +66,12 @@ def test_me_describes_the_caller(api_as, org):
     customer = make_customer(org)
     me = api_as(customer).get("/users/me").json()
     assert (me["role"], me["organization_id"]) == ("customer", org.pk)
+
+
+def test_contacts_are_listed_for_one_organization(api_as, agent, org, other_org):
+    api = api_as(agent)
+    mine, _ = make_contact(org), make_contact(other_org)
+    listed = api.get("/contacts", organization_id=org.pk)
+    assert listed.status_code == 200 and [c["id"] for c in listed.json()["items"]] == [mine.pk]
+    assert api.get("/contacts", organization_id="zero").status_code == 422
+    assert api.get("/contacts", organization_id=2**63).status_code == 422

@@ -5,7 +5,7 @@ from ninja import Query, Router, Status
 from tierline.accounts.permissions import has_perm, scope_contacts, scope_organizations
 from tierline.errors import InvalidInput, NotFound, PermissionDenied
 from tierline.pagination import BY_ID, paginate
-from tierline.schemas import ERRORS, RowId
+from tierline.schemas import ERRORS, QueryRowId
 
 from .actions import do_create_contact, do_create_organization, do_update_organization
 from .masking import PersonalData
@@ -69,7 +69,7 @@ def update_organization(request, organization_id: int, payload: OrganizationPatc
 
 
 @router.get("/contacts", response={200: ContactList, **ERRORS})
-def list_contacts(request, organization_id: RowId | None = None, q: str = Query("", max_length=200),
+def list_contacts(request, organization_id: QueryRowId | None = None, q: str = Query("", max_length=200),
                   cursor: str | None = None, limit: int = Query(50, ge=1, le=100)):
     """Names, addresses and phones are masked unless the caller may see them (customers/masking.py).
     Staff find a contact by its exact address or name only: a substring search over masked values
