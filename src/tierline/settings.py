@@ -329,6 +329,9 @@ SATISFACTION_SURVEY = _env_bool("TIERLINE_SATISFACTION_SURVEY", True)  # a ratin
 SATISFACTION_LINK_DAYS = _env_int("TIERLINE_SATISFACTION_LINK_DAYS", 30)
 WEBHOOK_TIMEOUT_SECONDS = float(_env("TIERLINE_WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_MAX_RESPONSE_BYTES = _env_int("TIERLINE_WEBHOOK_MAX_RESPONSE_BYTES", 4096)  # read of an endpoint's answer
+# Outgoing webhooks go to public addresses only, so an endpoint cannot make the server post into its
+# own network (the cloud's metadata service, an admin port); allow private ones for an in-house receiver.
+WEBHOOK_ALLOW_PRIVATE = _env_bool("TIERLINE_WEBHOOK_ALLOW_PRIVATE", False)
 # Availability: the objective (percent per month) of each plan until an admin sets one, of a
 # component without its own, and the lowest alert level that opens an outage (critical, error,
 # warning or info; alerts of that level or worse do).

@@ -15,6 +15,13 @@ def no_stale_subscriptions():
     remember_subscriptions([])
 
 
+@pytest.fixture(autouse=True)
+def webhooks_to_this_machine(settings):
+    """The receiver of these tests listens on 127.0.0.1, a private address that the real settings refuse
+    (tests/notify/test_webhook_destinations.py shows that)."""
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+
+
 @pytest.fixture
 def engineer(db):
     return make_staff("engineer_t4", name="Erin Engineer")

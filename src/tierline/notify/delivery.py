@@ -25,7 +25,7 @@ from tierline.issues.models import Issue
 
 from .formats import render_body
 from .models import DeliveryStatus, WebhookDelivery
-from .webhooks import check_url, due_deliveries, endpoint_secret, sign
+from .webhooks import check_url, due_deliveries, endpoint_secret, refused_destination, sign
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float | Non
         parts = urlsplit(check_url(url))
     except Exception as error:  # an endpoint stored before a rule tightened
         return Outcome(None, str(error))
+    refusal = refused_destination(parts.hostname, parts.port)
+    if refusal:  # checked on every attempt: a name can be pointed elsewhere after it was saved
+        return Outcome(None, refusal)
     deadline = time.monotonic() + timeout
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = kind(parts.hostname, parts.port, timeout=timeout)

@@ -14,7 +14,9 @@ nobody subscribed to costs no query.
 
 import hashlib
 import hmac
+import ipaddress
 import secrets as _random
+import socket
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -70,7 +72,32 @@ def check_url(url: str) -> str:
                            {"url": "no user:password@"})
     if len(url) > 500:
         raise InvalidInput("The URL is too long", {"url": "at most 500 characters"})
+    if not settings.WEBHOOK_ALLOW_PRIVATE and (parts.hostname == "localhost" or _is_private(parts.hostname)):
+        raise InvalidInput("Webhooks go to public addresses only", {"url": PRIVATE_REFUSAL})
     return url
+
+
+PRIVATE_REFUSAL = "a public address (TIERLINE_WEBHOOK_ALLOW_PRIVATE=1 allows private ones)"
+
+
+def _is_private(address: str) -> bool:
+    try:
+        return not ipaddress.ip_address(address).is_global
+    except ValueError:  # a name, not an address
+        return False
+
+
+def refused_destination(host: str, port: int | None) -> str | None:
+    """Why a delivery may not go to `host` (None when it may): every address the name resolves to
+    must be public, unless private ones are allowed."""
+    if settings.WEBHOOK_ALLOW_PRIVATE:
+        return None
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)}
+    except OSError as error:
+        return f"cannot resolve {host}: {error}"[:300]
+    private = sorted(a for a in addresses if _is_private(a.split("%")[0]))
+    return f"refused: {host} resolves to {', '.join(private)}, not {PRIVATE_REFUSAL}" if private else None
 
 
 def _check(changes: dict) -> dict:
