@@ -28,6 +28,11 @@ def test_register_answers_the_instance_id_and_keeps_the_report(agent_client):
     assert instance.tags == {"env": "prod"} and instance.packages["Django"] == "5.0.6"
     assert agent_client.register("5ad928c1b39443909244b00dec3fe21e", host="web-4").status_code == 200
     assert AgentInstance.objects.get(instance_id="5ad928c1b39443909244b00dec3fe21e").host == "web-4"
+    # A NUL in the report is kept as U+FFFD (PostgreSQL text and JSON cannot hold one), not a 500.
+    assert agent_client.register("5ad928c1b39443909244b00dec3fe21e", host="web\x00",
+                                 packages={"odd\x00": "1.0"}).status_code == 200
+    instance = AgentInstance.objects.get(instance_id="5ad928c1b39443909244b00dec3fe21e")
+    assert instance.host == "web\ufffd" and instance.packages == {"odd\ufffd": "1.0"}
 
 
 def test_bad_tokens_and_other_services_are_refused(agent_client):

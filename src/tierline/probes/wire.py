@@ -43,7 +43,7 @@ def register(request, payload: RegisterIn):
     if payload.service != token.service:
         raise PermissionDenied(f"This agent token is for service {token.service!r}",
                                {"service": f"must be {token.service!r} for this token"})
-    instance = do_register_instance(token, payload.model_dump())
+    instance = do_register_instance(token, _clean(payload.model_dump()))  # a host or package may say anything
     return {"instance_id": instance.instance_id}
 
 
