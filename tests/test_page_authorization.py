@@ -87,6 +87,7 @@ PAGES = [
     ("get", "insights-long-tail", {}, DESK_PAGE),
     ("get", "insights-hotspots", {}, DESK_PAGE),
     ("get", "insights-customers", {}, DESK_PAGE),
+    ("get", "insights-satisfaction", {}, DESK_PAGE),
     ("get", "insights-export", {"table": "customer-health"}, DESK_PAGE),
     ("get", "insights-export", {"table": "no-such-table"}, {"customer": PORTAL, "staff": 404}),
     ("post", "notify-fix-shipped", {"problem_id": 999999},
