@@ -12,8 +12,8 @@ import pytest
 import uvicorn
 from channels.layers import channel_layers
 from django.core.cache import cache
-from django.db import connections
 
+from tests.event_loop import in_own_thread
 from tierline.conversations.pool import close_pool
 
 # A product page that does its worst to the page it shares with the widget: global CSS that
@@ -97,22 +97,6 @@ def wait_for(query, timeout=10):
 
 
 def off_the_browser_thread(write):
-    """Run `write` (an action) in a thread of its own and return its result. Playwright keeps an event
-    loop running in the tests' thread, where an action that publishes with no websocket server on
-    hand (async_to_sync) is refused."""
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = write()
-        except BaseException as error:  # re-raised in the test's thread
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=30)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
+    """Run `write` (an action) off the tests' thread and return its result: an action that publishes
+    with no websocket server on hand (async_to_sync) is refused where Playwright's loop runs."""
+    return in_own_thread(write, timeout=30)
