@@ -217,9 +217,14 @@ def do_register_instance(token: AgentToken, report: dict) -> AgentInstance:
     return instance
 
 
+def _probe_pks(public_ids) -> set[int]:
+    """The row ids of the probe ids an agent sent (`p-7`); malformed ones are left out."""
+    return {pk for pk in (parse_probe_id(i) for i in public_ids) if pk is not None}
+
+
 def _known_probes(service: str, public_ids) -> dict[str, Probe]:
-    """The probes of this service among the ids an agent sent (`p-7`), by public id."""
-    pks = {pk for pk in (parse_probe_id(i) for i in public_ids) if pk is not None}
+    """The probes of this service among the ids an agent sent, by public id."""
+    pks = _probe_pks(public_ids)
     probes = Probe.objects.filter(pk__in=pks, service=service).only(
         "id", "issue_id", "service", "max_hits", "hit_count", "first_hit_at", "completed_at") if pks else []
     return {p.public_id: p for p in probes}
@@ -236,8 +241,7 @@ def do_record_status_reports(batch: list[tuple[AgentInstance, list[dict], bool]]
     """`do_record_statuses` for the reports of many instances (instance, reports, throttled) at
     once, in a fixed number of statements: reports arriving together are stored together. Returns
     how many of each were stored."""
-    public_ids = [r["id"] for _, reports, _ in batch for r in reports]
-    pks = {pk for pk in (parse_probe_id(i) for i in public_ids) if pk is not None}
+    pks = _probe_pks(r["id"] for _, reports, _ in batch for r in reports)
     probes = {p.public_id: p for p in Probe.objects.filter(pk__in=pks).only("id", "service")} if pks else {}
     instance_pks = {instance.pk for instance, _, _ in batch}
     existing = {(s.instance_id, s.probe_id): s for s in ProbeStatus.objects.filter(

@@ -120,16 +120,20 @@ class ProbeSetCache:
                 self.sets[service] = done.result()
 
 
-_caches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProbeSetCache]" = weakref.WeakKeyDictionary()
+# One cache and one status batcher per event loop: their futures belong to it.
+_per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
+
+
+def _of_running_loop(kind: type):
+    mine = _per_loop.setdefault(asyncio.get_running_loop(), {})
+    if kind not in mine:
+        mine[kind] = kind()
+    return mine[kind]
 
 
 async def probe_set_for(instance, at_least: int, run_db) -> dict:
     """What the instance runs, from its service's set as of version `at_least` or later."""
-    loop = asyncio.get_running_loop()
-    cache = _caches.get(loop)
-    if cache is None:
-        cache = _caches[loop] = ProbeSetCache()
-    found = await cache.get(instance.service, at_least, run_db)
+    found = await _of_running_loop(ProbeSetCache).get(instance.service, at_least, run_db)
     now = time.time()
     return {"version": found.version,
             "probes": [wire for probe, wire in found.probes if wire["expires_at"] > now and runs_on(probe, instance)]}
@@ -255,9 +259,6 @@ class StatusBatcher:
                 answer.set_result(result)
 
 
-_batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, StatusBatcher]" = weakref.WeakKeyDictionary()
-
-
 async def answer_status(authorization: str, body: bytes, run_db) -> tuple[int, dict]:
     """POST /agents/status on the fast path: the same checks and action as `wire.status`."""
     from pydantic import ValidationError
@@ -272,11 +273,7 @@ async def answer_status(authorization: str, body: bytes, run_db) -> tuple[int, d
     except ValidationError as error:
         fields = {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in error.errors()}
         return _error(422, "Invalid input", **fields)
-    loop = asyncio.get_running_loop()
-    batcher = _batchers.get(loop)
-    if batcher is None:
-        batcher = _batchers[loop] = StatusBatcher()
-    return await batcher.store(secret.strip(), payload, run_db)
+    return await _of_running_loop(StatusBatcher).store(secret.strip(), payload, run_db)
 
 
 async def _read_body(receive, limit: int) -> bytes | None:

@@ -30,19 +30,16 @@ def find_agent_token(secret: str) -> AgentToken | None:
 
 def find_polling_instance(secret: str, instance_id: str) -> tuple[AgentToken | None, AgentInstance | None]:
     """The token and the instance of a long poll: one query when both are right (the usual case)."""
-    if secret and secret.startswith(AGENT_TOKEN_PREFIX) and len(secret) <= 200 and 0 < len(instance_id) <= 64:
-        found = next(iter(AgentInstance.objects.select_related("token").filter(
-            instance_id=instance_id, token__token_hash=_hash(secret), token__revoked_at=None)[:1]), None)
-        if found is not None and found.service == found.token.service:
-            return found.token, found
-    return find_agent_token(secret), None
+    return find_polling_instances([(secret, instance_id)])[0]
 
 
 def find_polling_instances(pairs: list[tuple[str, str]]) -> list[tuple[AgentToken | None, AgentInstance | None]]:
-    """`find_polling_instance` for many (secret, instance id) pairs: one query when all are right."""
-    wanted = {(_hash(secret), instance_id) for secret, instance_id in pairs
-              if secret and secret.startswith(AGENT_TOKEN_PREFIX) and len(secret) <= 200
-              and isinstance(instance_id, str) and 0 < len(instance_id) <= 64}
+    """(token, instance) for each (secret, instance id) pair, in one query when all are right; a
+    wrong instance still names its token (None for a wrong token)."""
+    hashes = [_hash(secret) if secret and secret.startswith(AGENT_TOKEN_PREFIX) and len(secret) <= 200 else None
+              for secret, _ in pairs]
+    wanted = {(h, i) for h, (_, i) in zip(hashes, pairs, strict=True)
+              if h and isinstance(i, str) and 0 < len(i) <= 64}
     found = {}
     if wanted:
         for instance in AgentInstance.objects.select_related("token").filter(
@@ -51,9 +48,9 @@ def find_polling_instances(pairs: list[tuple[str, str]]) -> list[tuple[AgentToke
             if instance.service == instance.token.service:
                 found[(instance.token.token_hash, instance.instance_id)] = instance
     answers = []
-    for secret, instance_id in pairs:
-        instance = found.get((_hash(secret), instance_id)) if secret else None
-        answers.append((instance.token, instance) if instance else find_polling_instance(secret, instance_id))
+    for h, (secret, instance_id) in zip(hashes, pairs, strict=True):
+        instance = found.get((h, instance_id))
+        answers.append((instance.token, instance) if instance else (find_agent_token(secret), None))
     return answers
 
 
