@@ -160,7 +160,8 @@ def sla_compliance(filters: Filters) -> list[dict]:
 def satisfaction(filters: Filters) -> list[dict]:
     """Per week of rating (not of creation: a rating is news when it comes): ratings, good, bad and
     the share good, from the survey after each resolution. The team is the one rated."""
-    from tierline.notify.models import Rating, SatisfactionRating
+    from tierline.notify.csat import weekly_tally
+    from tierline.notify.models import SatisfactionRating
 
     start, end = period_range(filters)
     ratings = SatisfactionRating.objects.filter(rated_at__gte=start, rated_at__lt=end)
@@ -168,12 +169,5 @@ def satisfaction(filters: Filters) -> list[dict]:
                         ("component_id", "issue__component_id")):
         if getattr(filters, name) is not None:
             ratings = ratings.filter(**{field: getattr(filters, name)})
-    weeks: dict[date, list[int]] = {}
-    # Grouped here: SQLite and PostgreSQL spell weeks differently, and ratings are few next to issues.
-    for rated_at, rating in ratings.values_list("rated_at", "rating").iterator():
-        day = rated_at.astimezone(UTC).date()
-        tally = weeks.setdefault(day - timedelta(days=day.weekday()), [0, 0])
-        tally[0] += 1
-        tally[1] += rating == Rating.GOOD
     return [{"week": week, "ratings": total, "good": good, "bad": total - good, "rate": _share(good, total)}
-            for week, (total, good) in sorted(weeks.items())]
+            for week, total, good in weekly_tally(ratings)]

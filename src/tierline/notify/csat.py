@@ -3,7 +3,7 @@ count, per ISO week, team or priority, over ratings given in a period. Each reso
 counts once, with its latest rating."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Count, Q
 
@@ -41,12 +41,17 @@ def csat(by: str, *, since: datetime | None = None, until: datetime | None = Non
         found = [CsatRow("no priority" if r["priority"] is None else f"P{r['priority']}", r["ratings"], r["good"])
                  for r in rows.values("priority").annotate(**counted)]
         return sorted(found, key=lambda r: r.group)
-    # Weeks: grouped here, since SQLite and PostgreSQL spell ISO weeks differently.
-    weeks: dict[str, list[int]] = {}
-    for rated_at, rating in rows.values_list("rated_at", "rating").iterator():
-        year, week, _ = rated_at.isocalendar()
-        tally = weeks.setdefault(f"{year}-W{week:02d}", [0, 0])
+    return [CsatRow(f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}", total, good)
+            for monday, total, good in weekly_tally(rows)]
+
+
+def weekly_tally(ratings) -> list[tuple[date, int, int]]:
+    """(Monday of the week rated, ratings, good ones) per week, in time order. Grouped here, since
+    SQLite and PostgreSQL spell weeks differently (and ratings are few next to issues)."""
+    weeks: dict[date, list[int]] = {}
+    for rated_at, rating in ratings.values_list("rated_at", "rating").iterator():
+        day = rated_at.astimezone(UTC).date()
+        tally = weeks.setdefault(day - timedelta(days=day.weekday()), [0, 0])
         tally[0] += 1
         tally[1] += rating == Rating.GOOD
-    return [CsatRow(week, total, good) for week, (total, good) in sorted(weeks.items())]
-
+    return [(monday, total, good) for monday, (total, good) in sorted(weeks.items())]
